@@ -1,0 +1,42 @@
+# make demo  - create .venv, install ftrec, run it on the shipped example
+# make test  - create .venv with the test extras, run the whole test suite
+# make bench - run the benchmarks (not part of `make test`)
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+
+# durable-rules 2.0.28 is an sdist whose C extension calls PyEval_CallObject,
+# which Python 3.13 removed: build it from source with the call mapped onto its successor.
+PY_MINOR := $(shell $(PYTHON) -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
+ifeq ($(PY_MINOR),13)
+DURABLE_BUILD := CPPFLAGS='-DPyEval_CallObject=PyObject_CallObject'
+DURABLE_PIP   := --no-binary durable-rules
+endif
+
+.PHONY: demo test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(DURABLE_BUILD) $(PIP) install $(DURABLE_PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(PY) pyproject.toml
+	$(DURABLE_BUILD) $(PIP) install $(DURABLE_PIP) -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	FTREC_AUDIT_LOG=$(VENV)/audit.jsonl $(VENV)/bin/ftrec recommend examples/typical.yaml
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis

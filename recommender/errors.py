@@ -1,0 +1,23 @@
+"""The one error a user ever sees for bad input: file, field path, problem."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: reported as one line `file: path: problem`, exit code 2, nothing written."""
+
+    def __init__(self, problem: str, file: str | None = None, path: str | None = None):
+        self.problem = problem
+        self.file = file
+        self.path = path
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        return ": ".join([*parts, self.problem])
+
+    def in_file(self, file: str) -> "InputError":
+        """The same error, attributed to `file` unless it already names one."""
+        if self.file:
+            return self
+        return InputError(self.problem, file=file, path=self.path)

@@ -1,0 +1,83 @@
+"""Shared fixtures: the built-in catalog and rules, loaded once; running the CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender.catalog import load_catalog
+from recommender.decision import Setup
+from recommender.models import Requirements
+from recommender.rules import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 23)
+SEEDS = Path(os.environ.get("FTREC_SEEDS", ROOT.parent / "shared" / "seeds"))
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def setup(catalog, ruleset):
+    return Setup(catalog, ruleset)
+
+
+def req(**sections) -> Requirements:
+    return Requirements.model_validate(sections)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, env: dict | None = None) -> Result:
+    """`ftrec ARGS` in this process: exit code, stdout, stderr."""
+    from recommender.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_env = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        for k, v in old_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def audit_log(tmp_path, monkeypatch):
+    """Every test that records decisions writes to its own log, never the user's."""
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("FTREC_AUDIT_LOG", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_user_audit_log(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("FTREC_AUDIT_LOG", str(tmp_path_factory.mktemp("audit") / "audit.jsonl"))
