@@ -1,0 +1,288 @@
+"""The `ftrec` command line (CONTRACT §3).
+
+Output goes to stdout, messages and warnings to stderr. Exit codes: 0 success; 1 a check found
+problems or a replay differs; 2 bad input or usage (one line naming file, field and problem).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from recommender import __version__
+from recommender.errors import InputError
+
+FORMATS = click.Choice(["table", "json", "markdown"])
+
+
+class Failed(Exception):
+    """A check found problems, or a replay differs: exit 1 after the output is printed."""
+
+
+def _today(value: Optional[str]) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path="--today") from None
+
+
+catalog_option = click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
+                              help="Directory of catalog YAML files (replaces the built-in catalog).")
+rules_option = click.option("--rules", "rules_dir", type=click.Path(), default=None,
+                            help="Directory of rule YAML files (replaces the built-in rules).")
+today_option = click.option("--today", default=None, metavar="DATE",
+                            help="Date to judge price staleness by (default: today).")
+format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+                             help="Output format.")
+
+
+def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
+    from recommender.catalog import load_catalog
+    from recommender.decision import Setup
+    from recommender.rules import load_rules
+
+    return Setup(load_catalog(catalog_dir), load_rules(rules_dir))
+
+
+def load_requirements(path: str):
+    from recommender.models import load_requirements as load
+
+    return load(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ftrec")
+def cli() -> None:
+    """Should we fine-tune an LLM, and if so, where?
+
+    Rules decide the approach and which offerings are allowed; a cost core ranks them; every
+    decision is recorded so anyone can audit why a choice was made.
+    """
+
+
+# --- recommend ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("requirements", type=click.Path(), metavar="REQ")
+@catalog_option
+@rules_option
+@format_option
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N offerings.")
+@today_option
+@click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
+@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
+              help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
+    """Decide the approach and rank the allowed offerings for the requirements in REQ.
+
+    REQ is a YAML or JSON requirements file; an empty file is a typical request.
+    Prints the decision and its id, and records it in the audit log.
+    """
+    from recommender import audit
+    from recommender.decision import decide
+
+    when = _today(today)
+    req = load_requirements(requirements)
+    setup = load_setup(catalog_dir, rules_dir)
+    log = None if no_audit else audit.log_path(audit_log)
+    if log is not None:
+        audit.check_writable(log)
+    decision = decide(req, setup, when, source=requirements)
+    if log is not None:
+        audit.append(decision, log)
+    show_decision(decision, fmt, top, log)
+
+
+def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path]) -> None:
+    from recommender import render
+    from recommender.decision import dumps
+
+    if fmt == "json":
+        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
+        click.echo(dumps(shown))
+    elif fmt == "markdown":
+        click.echo(render.decision_markdown(decision, top), nl=False)
+    else:
+        out = render.console()
+        out.print(render.decision_table(decision, top))
+        where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
+        out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
+                  f"Why: ftrec explain {decision['decision_id']}", highlight=False)
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("requirements", type=click.Path(), metavar="REQ")
+@click.option("--offering", "offering_id", required=True, metavar="ID", help="Offering id, e.g. fireworks/llama-4-8b.")
+@catalog_option
+@rules_option
+@format_option
+@today_option
+def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
+    """One offering's full cost breakdown: every amount as quantity × rate, each rate with its source.
+
+    The method (LoRA or full) is the one the rules decide for REQ; the offering is costed even
+    if the rules would exclude it.
+    """
+    from recommender import render
+    from recommender.decision import dumps
+    from recommender.whatif import cost_of
+
+    req = load_requirements(requirements)
+    setup = load_setup(catalog_dir, rules_dir)
+    rec = cost_of(req, setup, offering_id, _today(today), requirements)
+    if fmt == "json":
+        click.echo(dumps(rec))
+    elif fmt == "markdown":
+        click.echo(render.cost_markdown(rec), nl=False)
+    else:
+        render.console().print(render.cost_table(rec))
+
+
+# --- catalog ------------------------------------------------------------------------------
+
+
+@cli.group()
+def catalog() -> None:
+    """Prices with their source and date; `check` flags stale, conflicting and implausible prices."""
+
+
+@catalog.command("list")
+@catalog_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def catalog_list(catalog_dir, fmt) -> None:
+    """Every offering with its main prices."""
+    from recommender import catalog_view
+
+    catalog_view.list_offerings(load_catalog_only(catalog_dir), fmt)
+
+
+@catalog.command("show")
+@click.argument("offering_id", metavar="ID")
+@catalog_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def catalog_show(offering_id, catalog_dir, fmt) -> None:
+    """One offering: every price with its source and date, and the figures sources publish."""
+    from recommender import catalog_view
+
+    loaded = load_catalog_only(catalog_dir)
+    catalog_view.show_offering(loaded, loaded.get(offering_id, path="ID"), fmt)
+
+
+@catalog.command("check")
+@catalog_option
+@today_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def catalog_check(catalog_dir, today, fmt) -> None:
+    """Flag stale (>180 days), conflicting and implausible prices, and published figures the
+    catalog's own rates do not reproduce. Exits 1 when anything is found."""
+    from recommender import catalog_view
+
+    if catalog_view.check(load_catalog_only(catalog_dir), _today(today), fmt):
+        raise Failed()
+
+
+def load_catalog_only(catalog_dir):
+    from recommender.catalog import load_catalog
+
+    return load_catalog(catalog_dir)
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+@cli.group()
+def rules() -> None:
+    """Rules with their description and source; `check` validates rule files."""
+
+
+@rules.command("list")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_list(rules_dir, fmt) -> None:
+    """Every rule: id, what it concludes, description."""
+    from recommender import rules_view
+    from recommender.rules import load_rules
+
+    rules_view.list_rules(load_rules(rules_dir), fmt)
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="ID")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_show(rule_id, rules_dir, fmt) -> None:
+    """One rule: its conditions, conclusion, source and the sentence it encodes."""
+    from recommender import rules_view
+    from recommender.rules import load_rules
+
+    loaded = load_rules(rules_dir)
+    rules_view.show_rule(loaded, loaded.get(rule_id), fmt)
+
+
+@rules.command("check")
+@rules_option
+def rules_check(rules_dir) -> None:
+    """Validate rule files: facts, operators, actions, ids, cycles, and that durable_rules accepts them."""
+    from recommender import engine
+    from recommender.rules import load_rules
+
+    loaded = load_rules(rules_dir)
+    engine.host_for(loaded)
+    decisions = ", ".join(loaded.decision_order)
+    click.echo(f"{len(loaded.rules)} rules in {loaded.directory}: ok (decisions taken in order: {decisions}; "
+               f"sha256 {loaded.sha256[:12]})")
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["requirements", "catalog", "decision"]))
+def schema(kind) -> None:
+    """JSON Schema of each file format."""
+    import json
+
+    from recommender.schemas import schema_for
+
+    click.echo(json.dumps(schema_for(kind), indent=2, ensure_ascii=False))
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="ftrec", standalone_mode=False)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.UsageError as exc:
+        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except Failed:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message.splitlines()[0] if message else "error", err=True)
+    sys.exit(code)

@@ -1,0 +1,253 @@
+"""Showing decisions and costs: a rich table for the terminal, markdown for design documents.
+
+Renderers read the decision's JSON object only, so what is printed, stored and replayed is one thing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Optional
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from recommender.decision import APPROACH_NAMES, FIGURES
+
+
+def dollars(text: Optional[str], lower_bound: bool = False) -> str:
+    """"1125.00" → "$1,125.00"; a lower bound reads "≥ $15.00"."""
+    if text is None:
+        return "—"
+    amount = Decimal(text)
+    shown = f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+    return f"≥ {shown}" if lower_bound else shown
+
+
+def tokens(count: Optional[int]) -> str:
+    if count is None:
+        return "—"
+    for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if count >= size:
+            value = Decimal(count) / size
+            shown = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+            return f"{shown}{suffix}"
+    return str(count)
+
+
+def rate(text: Optional[str], unit: str) -> str:
+    if text is None:
+        return "missing"
+    per = {"per 1M tokens": "/1M", "per month": "/month", "per hour": "/hour"}.get(unit, f" {unit}")
+    return f"${text}{per}"
+
+
+def quantity(value: Any, unit: str) -> str:
+    if unit == "tokens":
+        number = Decimal(str(value))
+        return f"{tokens(int(number))} tokens" if number == number.to_integral_value() else f"{number:,} tokens"
+    return f"{value} {unit}"
+
+
+def break_even_text(rec: dict) -> str:
+    b = rec["break_even"]
+    if b is None:
+        return "—"
+    months = f" · {Decimal(b['months']):g} mo" if b["months"] is not None else ""
+    return f"{tokens(b['tokens'])} tok{months}"
+
+
+def short_why(rec: dict) -> str:
+    """What moved this offering up or down, beyond the ranking figure (named in the headline)."""
+    tags = []
+    for b in rec["because"]:
+        rule = b["rule"] or ""
+        if rule.startswith("ranking.by_"):
+            continue
+        if "implausible" in rule:
+            tags.append(f"↓ implausible {', '.join(rec['flags']['implausible_prices'])}")
+        elif b["rule"] is None:
+            tags.append(f"≥ missing {', '.join(rec['cost']['missing'])}")
+        else:
+            tags.append(f"↑ {b['message']}")
+    return "; ".join(tags)
+
+
+def approach_title(decision: dict) -> str:
+    a = decision["approach"]
+    title = APPROACH_NAMES[a["choice"]]
+    if a["fine_tunes"]:
+        title += f" · {'LoRA' if a['method'] == 'lora' else 'full fine-tuning'}"
+    return title
+
+
+# --- recommend ----------------------------------------------------------------------------
+
+
+def decision_table(decision: dict, top: Optional[int] = None) -> Group:
+    a = decision["approach"]
+    parts: list[Any] = []
+    head = Text()
+    head.append("Approach: ", style="bold")
+    head.append(approach_title(decision), style="bold green" if a["fine_tunes"] else "bold yellow")
+    parts.append(head)
+    parts.append(Text(f"  {a['summary']}", style="dim"))
+    parts.append(Text(f"  because {', '.join(a['because'])}", style="dim"))
+    parts.append(Text(f"  method {a['method']}: because {', '.join(a['method_because'])}", style="dim"))
+    rank_by = decision["rank_by"]
+    parts.append(Text(f"Ranked by {FIGURES[rank_by['figure']]} ({', '.join(rank_by['because'])})", style="dim"))
+
+    recs = decision["recommendations"][: top or None]
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for column, justify in (("#", "right"), ("offering", "left"), ("training", "right"), ("monthly", "right"),
+                            ("year-1", "right"), ("break-even", "right"), ("notes", "left")):
+        table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
+    for rec in recs:
+        c = rec["cost"]
+        lower = not c["complete"]
+        table.add_row(
+            str(rec["rank"]),
+            rec["offering"],
+            dollars(c["training"], lower and any(m.startswith("training") for m in c["missing"])),
+            dollars(c["monthly"], lower and not all(m.startswith("training") for m in c["missing"])),
+            dollars(c["year_one"], lower),
+            break_even_text(rec),
+            escape(short_why(rec)),
+        )
+    parts.append(table if recs else Text("No offering is allowed: see the exclusions below.", style="bold red"))
+    hidden = recs[0]["cost"]["hidden"] if recs else None
+    if hidden:
+        parts.append(Text(
+            f"Hidden costs beside year-1 for {recs[0]['offering']} (001, not included above): "
+            f"{dollars(hidden['low'])} – {dollars(hidden['high'])} "
+            f"({', '.join(i['id'].replace('_', ' ') for i in hidden['items'] if i['low'] is not None)})",
+            style="dim",
+        ))
+    shown = len(recs)
+    if shown < len(decision["recommendations"]):
+        parts.append(Text(f"… {len(decision['recommendations']) - shown} more allowed offerings (--top to show more)", style="dim"))
+    if decision["excluded"]:
+        parts.append(Text(f"Excluded ({len(decision['excluded'])}):", style="bold"))
+        for ex in decision["excluded"]:
+            parts.append(Text(f"  ✗ {ex['offering']}: {ex['message']} [{ex['rule']}]"))
+    if decision["warnings"]:
+        parts.append(Text("Warnings:", style="bold"))
+        for w in decision["warnings"]:
+            parts.append(Text(f"  ! {w['message']}", style="yellow"))
+    return Group(*parts)
+
+
+def decision_markdown(decision: dict, top: Optional[int] = None) -> str:
+    a = decision["approach"]
+    lines = [
+        f"## ftrec decision `{decision['decision_id']}`",
+        "",
+        f"**Approach:** {approach_title(decision)}. {a['summary']}",
+        f"Because: {', '.join(f'`{r}`' for r in a['because'])}; method: {', '.join(f'`{r}`' for r in a['method_because'])}.",
+        f"Ranked by {FIGURES[decision['rank_by']['figure']]}. Prices as of the catalog `{decision['engine']['catalog_sha256'][:12]}`, "
+        f"rules `{decision['engine']['rules_sha256'][:12]}`, ftrec {decision['engine']['version']}, today {decision['today']}.",
+        "",
+        "| # | offering | training | monthly | year-1 | hidden (low–high) | break-even | why |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for rec in decision["recommendations"][: top or None]:
+        c = rec["cost"]
+        lower = not c["complete"]
+        hidden = f"{dollars(c['hidden']['low'])}–{dollars(c['hidden']['high'])}" if c["hidden"] else "—"
+        why = "; ".join(b["message"] for b in rec["because"]).replace("|", "\\|")
+        lines.append(
+            f"| {rec['rank']} | `{rec['offering']}` ({rec['provider']} {rec['model']}) | {dollars(c['training'])} "
+            f"| {dollars(c['monthly'])} | {dollars(c['year_one'], lower)} | {hidden} | {break_even_text(rec)} | {why} |"
+        )
+    if decision["excluded"]:
+        lines += ["", "**Excluded**", ""]
+        lines += [f"- `{e['offering']}`: {e['message']} (`{e['rule']}`)" for e in decision["excluded"]]
+    if decision["warnings"]:
+        lines += ["", "**Warnings**", ""]
+        lines += [f"- {w['message']}" for w in decision["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+
+def cost_table(rec: dict) -> Group:
+    c = rec["cost"]
+    parts: list[Any] = [Text(f"{rec['offering']} · {rec['provider']} {rec['model']} · {c['method']} {c['type']}", style="bold")]
+    table = Table(header_style="bold", pad_edge=False)
+    for column, justify in (("part", "left"), ("item", "left"), ("quantity", "right"), ("rate", "right"),
+                            ("amount", "right"), ("source", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for line in c["breakdown"]:
+        table.add_row(
+            line["part"], line["item"], quantity(line["quantity"], line["unit"]),
+            rate(line["rate"], line["rate_unit"]),
+            dollars(line["amount"]) if line["amount"] is not None else "[red]missing[/red]",
+            escape(f"{line['source']} (as of {line['as_of']})" if line["source"] else f"no {line['price']} price in the catalog"),
+        )
+    parts.append(table)
+    lower = not c["complete"]
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    summary.add_column(style="dim")
+    summary.add_row("training (one run)", dollars(c["training"], lower and any(m.startswith("training") for m in c["missing"])), "")
+    summary.add_row("monthly", dollars(c["monthly"]), "")
+    runs = c["trainings_per_year"]
+    summary.add_row("year-1", dollars(c["year_one"], lower), f"{runs} × training + 12 × monthly")
+    if c["hidden"]:
+        summary.add_row("hidden (001)", f"{dollars(c['hidden']['low'])} – {dollars(c['hidden']['high'])}", "beside year-1, not in it")
+    if c["uplift"]:
+        summary.add_row("uplift", f"{Decimal(c['uplift']):g}×", "fine-tuned / base input rate")
+    summary.add_row("break-even", break_even_text(rec), rec["break_even_reason"] or _against(rec))
+    parts.append(summary)
+    if c["hidden"]:
+        for item in c["hidden"]["items"]:
+            figure = f"{dollars(item['low'])} – {dollars(item['high'])}" if item["low"] is not None else item.get("note", "")
+            parts.append(Text(f"  hidden · {item['description']}: {figure} ({item['per']} × {item['times']}) — {item['source']}", style="dim"))
+    if lower:
+        parts.append(Text(f"Incomplete: missing {', '.join(c['missing'])}; figures marked ≥ are lower bounds.", style="bold yellow"))
+    for note in c["notes"]:
+        parts.append(Text(f"! {note}", style="yellow"))
+    return Group(*parts)
+
+
+def _against(rec: dict) -> str:
+    b = rec["break_even"]
+    if not b:
+        return ""
+    return f"against {b['against']}: ${b['baseline_rate']}/1M vs ${b['fine_tuned_rate']}/1M blended"
+
+
+def cost_markdown(rec: dict) -> str:
+    c = rec["cost"]
+    lines = [
+        f"### `{rec['offering']}` ({rec['provider']} {rec['model']}), {c['method']} {c['type']}",
+        "",
+        "| part | item | quantity | rate | amount | source |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for line in c["breakdown"]:
+        amount = dollars(line["amount"]) if line["amount"] is not None else "missing"
+        source = f"{line['source']} (as of {line['as_of']})" if line["source"] else f"no {line['price']} price"
+        lines.append(f"| {line['part']} | {line['item']} | {quantity(line['quantity'], line['unit'])} | "
+                     f"{rate(line['rate'], line['rate_unit'])} | {amount} | {source.replace('|', '/')} |")
+    lower = not c["complete"]
+    lines += [
+        "",
+        f"- training (one run): {dollars(c['training'])}",
+        f"- monthly: {dollars(c['monthly'])}",
+        f"- year-1: {dollars(c['year_one'], lower)} ({c['trainings_per_year']} × training + 12 × monthly)",
+    ]
+    if c["hidden"]:
+        lines.append(f"- hidden costs (001), beside year-1: {dollars(c['hidden']['low'])} – {dollars(c['hidden']['high'])}")
+    lines.append(f"- break-even: {break_even_text(rec)} {rec['break_even_reason'] or _against(rec)}".rstrip())
+    if lower:
+        lines.append(f"- incomplete: missing {', '.join(c['missing'])}")
+    lines += [f"- note: {n}" for n in c["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)

@@ -1,0 +1,193 @@
+"""`ftrec cost`, `catalog`, `schema`, and how every command treats bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+TYPICAL = ROOT / "examples" / "typical.yaml"
+
+
+def test_cost_prints_001s_figures(tmp_path):
+    typical = tmp_path / "typical.yaml"
+    typical.write_text("training: {tokens: 5M, epochs: 3}\ninference: {monthly_tokens: 100M, input_share: 0.8}\n")
+    fireworks = run_cli("cost", str(typical), "--offering", "fireworks/llama-4-8b", "--today", "2026-11-23")
+    assert fireworks.code == 0, fireworks.err
+    assert "$247.50" in fireworks.out
+    mini = run_cli("cost", str(typical), "--offering", "openai/gpt-4o-mini", "--format", "json")
+    data = json.loads(mini.out)
+    assert data["cost"]["year_one"] == "621.00"
+    assert data["cost"]["training"] == "45.00" and data["cost"]["monthly"] == "48.00"
+    lines = {line["item"]: line for line in data["cost"]["breakdown"]}
+    assert lines["inference input"] == {
+        "part": "monthly", "item": "inference input", "quantity": 80_000_000, "unit": "tokens",
+        "rate": "0.30", "rate_unit": "per 1M tokens", "amount": "24.00", "price": "inference_input",
+        "source": lines["inference input"]["source"], "as_of": "2026-01-01",
+    }
+    assert lines["inference input"]["source"].startswith("00")
+
+
+def test_cost_markdown(tmp_path):
+    result = run_cli("cost", str(TYPICAL), "--offering", "openai/gpt-4o-mini", "--format", "markdown")
+    assert result.code == 0
+    assert "| part | item |" in result.out and "$621.00" in result.out
+
+
+def test_cost_of_an_incomplete_offering_names_the_missing_prices():
+    result = run_cli("cost", str(TYPICAL), "--offering", "aws-bedrock/claude-custom", "--format", "json")
+    data = json.loads(result.out)
+    assert data["cost"]["complete"] is False
+    assert data["cost"]["missing"] == ["training.lora.sft", "throughput_hour"]
+    assert data["cost"]["year_one"] == "180.00"
+
+
+def test_cost_of_an_unknown_offering_is_bad_input():
+    result = run_cli("cost", str(TYPICAL), "--offering", "fireworks/llama-4-8")
+    assert result.code == 2
+    assert result.err.strip() == "--offering: unknown offering 'fireworks/llama-4-8' (did you mean 'fireworks/llama-4-8b'?)"
+
+
+def test_catalog_check_names_the_disagreements():
+    result = run_cli("catalog", "check", "--today", "2026-11-23", "--format", "json")
+    assert result.code == 1
+    findings = json.loads(result.out)["findings"]
+    published = [f for f in findings if f["kind"] == "published"]
+    assert any(f["offering"] == "openai/gpt-4o-mini" and "$693" in f["message"] and "$621.00" in f["message"]
+               for f in published)
+    assert any(f["offering"] == "openai/gpt-4o" and "$510" in f["message"] and "$600.00" in f["message"]
+               for f in published)
+    implausible = {(f["offering"], f["price"]) for f in findings if f["kind"] == "implausible"}
+    assert {("openai/gpt-3.5-turbo", "inference_input"), ("openai/gpt-3.5-turbo", "inference_output"),
+            ("mistral/mistral-large-3", "training.lora.sft"), ("mistral/mistral-small-4", "training.lora.sft"),
+            ("cohere/command-r-plus", "training.lora.sft")} <= implausible
+    assert ("google/gemini-1.5-flash", "training.lora.sft") not in implausible
+    conflicts = [f for f in findings if f["kind"] == "conflict"]
+    assert [(f["offering"], f["price"]) for f in conflicts] == [("mistral/mistral-small-4", "inference_input")]
+
+
+def test_catalog_check_table_exits_1():
+    result = run_cli("catalog", "check", "--today", "2026-11-23")
+    assert result.code == 1
+    assert "GPT-4o" not in result.err
+    assert "$693" in result.out and "$510" in result.out
+
+
+def test_every_price_is_stale_a_year_later_and_none_on_the_day():
+    stale = json.loads(run_cli("catalog", "check", "--today", "2027-01-01", "--format", "json").out)["findings"]
+    fresh = json.loads(run_cli("catalog", "check", "--today", "2026-01-02", "--format", "json").out)["findings"]
+    assert sum(f["kind"] == "stale" for f in stale) > 50
+    assert not any(f["kind"] == "stale" for f in fresh)
+
+
+def test_catalog_list_and_show():
+    listing = run_cli("catalog", "list", "--format", "json")
+    ids = [o["id"] for o in json.loads(listing.out)]
+    assert len(ids) == 18 and ids == sorted(ids)
+    shown = run_cli("catalog", "show", "openai/gpt-4o-mini")
+    assert shown.code == 0 and "0.30" in shown.out and "Published figures" in shown.out
+    assert run_cli("catalog", "show", "nope/nope").code == 2
+
+
+@pytest.mark.parametrize("kind", ["requirements", "catalog", "decision"])
+def test_schema(kind):
+    result = run_cli("schema", kind)
+    schema = json.loads(result.out)
+    assert result.code == 0
+    assert "properties" in schema or "anyOf" in schema
+    assert schema["title"].startswith("ftrec")
+
+
+def test_requirements_schema_lists_every_field():
+    schema = json.loads(run_cli("schema", "requirements").out)
+    assert set(schema["properties"]) == {"training", "inference", "needs", "task", "priority", "baseline", "operations"}
+
+
+# --- bad input: one line naming file and field, exit 2, no traceback, nothing written ------
+
+
+BAD_FILES = {
+    "wrong_type.yaml": ("training:\n  epochs: three\n", 'training.epochs: must be a whole number, got "three"'),
+    "negative.yaml": ("training:\n  tokens: -5\n", "training.tokens: must not be negative"),
+    "unknown.yaml": ("needs:\n  citation: true\n", "needs.citation: unknown field (did you mean 'citations'?)"),
+    "malformed.yaml": ("training: [1, 2\n", "invalid YAML"),
+    "bomb.yaml": ('a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+                  'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n'
+                  'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n', "alias"),
+    "list.yaml": ("- 1\n- 2\n", "expected a mapping"),
+    "bad.json": ('{"training": {"epochs": }', "line 1, column 25: Expecting value"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_bad_requirements_files(tmp_path, audit_log, name):
+    text, fragment = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_text(text)
+    for command in (["recommend", str(path)], ["cost", str(path), "--offering", "fireworks/llama-4-8b"]):
+        result = run_cli(*command)
+        assert result.code == 2, result
+        assert result.out == ""
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"{path}: ") and fragment in lines[0], lines
+        assert "Traceback" not in result.err
+    assert not audit_log.exists()
+
+
+def test_non_utf8_file(tmp_path, audit_log):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("training:\n  tokens: 5M # caf\xe9\n".encode("latin-1"))
+    result = run_cli("recommend", str(path))
+    assert result.code == 2 and result.err.strip() == f"{path}: not UTF-8 text (byte 0xe9 at offset 28)"
+    assert not audit_log.exists()
+
+
+def test_missing_file(tmp_path, audit_log):
+    result = run_cli("recommend", str(tmp_path / "nope.yaml"))
+    assert result.code == 2 and result.err.strip() == f"{tmp_path / 'nope.yaml'}: file not found"
+    assert not audit_log.exists()
+
+
+def test_directory_given_as_file(tmp_path):
+    result = run_cli("recommend", str(tmp_path))
+    assert result.code == 2 and "is a directory" in result.err
+
+
+def test_usage_errors_are_one_line():
+    result = run_cli("recommend")
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and "--help" in result.err
+    bad_option = run_cli("recommend", str(TYPICAL), "--colour")
+    assert bad_option.code == 2 and "--colour" in bad_option.err
+
+
+def test_bad_today():
+    result = run_cli("catalog", "check", "--today", "yesterday")
+    assert result.code == 2 and result.err.strip() == "--today: must be a date such as 2026-11-23, got 'yesterday'"
+
+
+def test_help_everywhere():
+    for command in (["--help"], ["recommend", "--help"], ["cost", "--help"], ["catalog", "--help"],
+                    ["catalog", "check", "--help"], ["rules", "--help"], ["schema", "--help"]):
+        result = run_cli(*command)
+        assert result.code == 0 and "Usage:" in result.out, command
+
+
+def test_console_script_and_module_run_from_another_directory(tmp_path):
+    for command in ([sys.executable, "-m", "recommender", "--version"],
+                    [str(ROOT / ".venv" / "bin" / "ftrec"), "--version"] if (ROOT / ".venv" / "bin" / "ftrec").exists() else None):
+        if command is None:
+            continue
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "ftrec" in done.stdout
+
+
+def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("training:\n  epochs: three\n")
+    done = subprocess.run([sys.executable, "-m", "recommender", "recommend", str(path), "--no-audit"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == f'{path}: training.epochs: must be a whole number, got "three"\n'
+    assert done.stdout == ""
