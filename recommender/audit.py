@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
+import click
+
 from recommender.errors import InputError
 
 DEFAULT_PATH = Path("~/.local/share/ftrec/audit.jsonl")
@@ -48,3 +50,14 @@ def append(record: dict, path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@click.group()
+def audit() -> None:
+    """Decision records: list, show, and replay one against the current rules and catalog."""
+
+
+@audit.command("list")
+def audit_list() -> None:
+    """The recorded decisions, newest last."""
+    raise click.ClickException("audit list is not implemented yet")

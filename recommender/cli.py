@@ -8,54 +8,23 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
-from pathlib import Path
 from typing import Optional
 
 import click
 
 from recommender import __version__
+from recommender.clitools import (
+    Failed,
+    parse_today,
+    catalog_option,
+    format_option,
+    load_requirements,
+    load_setup,
+    rules_option,
+    show_decision,
+    today_option,
+)
 from recommender.errors import InputError
-
-FORMATS = click.Choice(["table", "json", "markdown"])
-
-
-class Failed(Exception):
-    """A check found problems, or a replay differs: exit 1 after the output is printed."""
-
-
-def _today(value: Optional[str]) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path="--today") from None
-
-
-catalog_option = click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
-                              help="Directory of catalog YAML files (replaces the built-in catalog).")
-rules_option = click.option("--rules", "rules_dir", type=click.Path(), default=None,
-                            help="Directory of rule YAML files (replaces the built-in rules).")
-today_option = click.option("--today", default=None, metavar="DATE",
-                            help="Date to judge price staleness by (default: today).")
-format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
-                             help="Output format.")
-
-
-def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
-    from recommender.catalog import load_catalog
-    from recommender.decision import Setup
-    from recommender.rules import load_rules
-
-    return Setup(load_catalog(catalog_dir), load_rules(rules_dir))
-
-
-def load_requirements(path: str):
-    from recommender.models import load_requirements as load
-
-    return load(path)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ftrec")
@@ -89,7 +58,7 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     from recommender import audit
     from recommender.decision import decide
 
-    when = _today(today)
+    when = parse_today(today)
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
     log = None if no_audit else audit.log_path(audit_log)
@@ -99,23 +68,6 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     if log is not None:
         audit.append(decision, log)
     show_decision(decision, fmt, top, log)
-
-
-def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path]) -> None:
-    from recommender import render
-    from recommender.decision import dumps
-
-    if fmt == "json":
-        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
-        click.echo(dumps(shown))
-    elif fmt == "markdown":
-        click.echo(render.decision_markdown(decision, top), nl=False)
-    else:
-        out = render.console()
-        out.print(render.decision_table(decision, top))
-        where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
-        out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
-                  f"Why: ftrec explain {decision['decision_id']}", highlight=False)
 
 
 # --- cost ---------------------------------------------------------------------------------
@@ -140,7 +92,7 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
 
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
-    rec = cost_of(req, setup, offering_id, _today(today), requirements)
+    rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
     if fmt == "json":
         click.echo(dumps(rec))
     elif fmt == "markdown":
@@ -188,7 +140,7 @@ def catalog_check(catalog_dir, today, fmt) -> None:
     catalog's own rates do not reproduce. Exits 1 when anything is found."""
     from recommender import catalog_view
 
-    if catalog_view.check(load_catalog_only(catalog_dir), _today(today), fmt):
+    if catalog_view.check(load_catalog_only(catalog_dir), parse_today(today), fmt):
         raise Failed()
 
 
@@ -259,6 +211,17 @@ def schema(kind) -> None:
 
 
 # --- entry point --------------------------------------------------------------------------
+
+
+def _register_feature_commands() -> None:
+    """Commands that live with their feature; each module keeps heavy imports inside functions."""
+    from recommender import audit, explain, questionnaire, whatif
+
+    for command in (explain.explain, audit.audit, questionnaire.ask, whatif.compare, whatif.sweep):
+        cli.add_command(command)
+
+
+_register_feature_commands()
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -1,0 +1,70 @@
+"""What every command shares: options, loading, showing a decision, the exit-1 signal."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from recommender.errors import InputError
+
+
+class Failed(Exception):
+    """A check found problems, or a replay differs: exit 1 after the output is printed."""
+
+
+FORMATS = click.Choice(["table", "json", "markdown"])
+
+
+def parse_today(value: Optional[str]) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path="--today") from None
+
+
+catalog_option = click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
+                              help="Directory of catalog YAML files (replaces the built-in catalog).")
+rules_option = click.option("--rules", "rules_dir", type=click.Path(), default=None,
+                            help="Directory of rule YAML files (replaces the built-in rules).")
+today_option = click.option("--today", default=None, metavar="DATE",
+                            help="Date to judge price staleness by (default: today).")
+format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
+                             help="Output format.")
+
+
+def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
+    from recommender.catalog import load_catalog
+    from recommender.decision import Setup
+    from recommender.rules import load_rules
+
+    return Setup(load_catalog(catalog_dir), load_rules(rules_dir))
+
+
+def load_requirements(path: str):
+    from recommender.models import load_requirements as load
+
+    return load(path)
+
+
+def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path]) -> None:
+    from recommender import render
+    from recommender.decision import dumps
+
+    if fmt == "json":
+        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
+        click.echo(dumps(shown))
+    elif fmt == "markdown":
+        click.echo(render.decision_markdown(decision, top), nl=False)
+    else:
+        out = render.console()
+        out.print(render.decision_table(decision, top))
+        where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
+        out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
+                  f"Why: ftrec explain {decision['decision_id']}", highlight=False)
+
+
