@@ -40,6 +40,7 @@ class Session:
     offering_rules: list[Rule] = field(default_factory=list)  # require / prefer / demote, in order
     warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
     error: Optional[BaseException] = None
+    fired: set[str] = field(default_factory=set)
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -138,6 +139,11 @@ def _assert_inside(c, fact: dict) -> None:
 
 
 def _apply(rule: Rule, session: Session, c) -> None:
+    # A rule whose `any:` alternatives both hold is matched once per alternative; it concludes
+    # the same thing each time, so only its first firing counts.
+    if rule.id in session.fired:
+        return
+    session.fired.add(rule.id)
     matched = _matched(rule, session, c._m)
     kind = rule.conclusion
     if kind == "reason":

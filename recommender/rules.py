@@ -419,9 +419,7 @@ def _decision_order(rules: list[Rule], label: str) -> tuple[str, ...]:
         if state.get(node) == "done":
             return
         if state.get(node) == "visiting":
-            cycle = path[path.index(node):] + [node]
-            rule = culprit[(cycle[-2], node)]
-            raise InputError(f"cycle: {' → '.join(reversed(cycle))}", file=rule.file, path=rule.where)
+            raise _cycle_error(path[path.index(node):] + [node], culprit)
         state[node] = "visiting"
         for source in sorted(reads[node]):
             visit(source, [*path, node])
@@ -431,6 +429,16 @@ def _decision_order(rules: list[Rule], label: str) -> tuple[str, ...]:
     for node in ("reasons", *DECISIONS):
         visit(node, [])
     return tuple(n for n in order if n in DECISIONS)
+
+
+def _cycle_error(cycle: list[str], culprit: dict) -> InputError:
+    """Name every rule on the loop; blame a rule concluding a reason from a decision if there is one
+    (decisions reading reasons is the normal direction)."""
+    edges = [culprit[(cycle[i], cycle[i + 1])] for i in range(len(cycle) - 1)]
+    reads = [f"{rule.id} reads {cycle[i + 1]} to conclude {cycle[i]}" for i, rule in enumerate(edges)]
+    blamed = next((rule for rule in edges if not rule.decides), edges[0])
+    flow = " → ".join(reversed(cycle))
+    return InputError(f"cycle: {flow} ({'; '.join(reads)})", file=blamed.file, path=blamed.where)
 
 
 # --- compiling to durable_rules -------------------------------------------------------------
