@@ -107,23 +107,26 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _check_shape(text: str, label: str) -> None:
-    """Refuse deep nesting and alias bombs before anything is built.
+    """Refuse deep nesting, alias bombs and duplicate keys before anything is built.
 
-    Walks the parser's events (C speed) counting the nodes each anchor expands to, so a
-    file of a few lines that would expand to billions of nodes is refused at once.
+    Walks the parser's events (C speed) counting the nodes each anchor expands to, so a file of a
+    few lines that would expand to billions of nodes is refused at once; and tracks each mapping's
+    keys, because PyYAML silently keeps the last of two equal keys.
     """
-    open_nodes: list[list] = []  # [anchor, expanded node count]
+    open_nodes: list[list] = []  # [anchor, expanded node count, keys seen (mappings) or None, children]
     expanded: dict[str, int] = {}
     total = 0
     for event in yaml.parse(text, Loader=_Loader):
         kind = type(event)
+        if kind in _NODE_STARTS:
+            _check_key(event, open_nodes, label)
         if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            open_nodes.append([event.anchor, 1])
+            open_nodes.append([event.anchor, 1, set() if kind is yaml.MappingStartEvent else None, 0])
             if len(open_nodes) > MAX_DEPTH:
                 raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
             continue
         if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-            anchor, size = open_nodes.pop()
+            anchor, size, _, _ = open_nodes.pop()
         elif kind is yaml.ScalarEvent:
             anchor, size = event.anchor, 1
         elif kind is yaml.AliasEvent:
@@ -134,6 +137,7 @@ def _check_shape(text: str, label: str) -> None:
             expanded[anchor] = size
         if open_nodes:
             open_nodes[-1][1] += size
+            open_nodes[-1][3] += 1
         else:
             total += size
         if size > MAX_NODES or total > MAX_NODES:
@@ -141,3 +145,17 @@ def _check_shape(text: str, label: str) -> None:
                 f"expands to over {MAX_NODES:,} values through YAML aliases (an alias bomb?)",
                 file=label,
             )
+
+
+_NODE_STARTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _check_key(event, open_nodes: list, label: str) -> None:
+    if not open_nodes:
+        return
+    keys, children = open_nodes[-1][2], open_nodes[-1][3]
+    if keys is None or children % 2 or type(event) is not yaml.ScalarEvent:
+        return  # not a mapping key, or a key that is not plain text
+    if event.value in keys and event.value != "<<":
+        raise InputError(f"line {event.start_mark.line + 1}: duplicate key {event.value!r}", file=label)
+    keys.add(event.value)
