@@ -66,9 +66,15 @@ class Condition:
     reasons_none: tuple[str, ...] = ()
     decisions: tuple[Test, ...] = ()  # on approach / method / rank_by
 
-    def facts_read(self) -> tuple[str, ...]:
+    reads: tuple[str, ...] = field(default=(), compare=False)  # derived: the requirement facts tested
+
+    def __post_init__(self) -> None:
+        # Asked on every firing for the trace, so worked out once.
         names = [t.fact for t in self.tests] + [t.fact for g in self.any_of for t in g]
-        return tuple(dict.fromkeys(names))
+        object.__setattr__(self, "reads", tuple(dict.fromkeys(names)))
+
+    def facts_read(self) -> tuple[str, ...]:
+        return self.reads
 
 
 @dataclass(frozen=True)
