@@ -310,7 +310,7 @@ def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
     return {
         "against": b.baseline,
         "tokens": b.tokens,
-        "months": None if b.months is None else format(b.months.quantize(Decimal("0.01")), "f"),
+        "months": None if b.months is None else format(b.months.quantize(Decimal("0.0001")), "f"),
         "baseline_rate": rate(b.baseline_rate),
         "fine_tuned_rate": rate(b.fine_tuned_rate),
         "monthly_saving": None if b.monthly_saving is None else money(b.monthly_saving),

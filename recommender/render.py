@@ -54,8 +54,20 @@ def break_even_text(rec: dict) -> str:
     b = rec["break_even"]
     if b is None:
         return "—"
-    months = f" · {Decimal(b['months']):g} mo" if b["months"] is not None else ""
-    return f"{tokens(b['tokens'])} tok{months}"
+    if b["tokens"] == 0:
+        return "immediate"
+    return f"{tokens(b['tokens'])} tok{_period(b['months'])}"
+
+
+def _period(months: Optional[str]) -> str:
+    if months is None:
+        return ""
+    value = Decimal(months)
+    if value < 1:
+        days = value * Decimal("30.44")  # 365.25 / 12
+        whole = int(days.to_integral_value())
+        return " · < 1 day" if days < 1 else f" · {whole} day{'s' if whole != 1 else ''}"
+    return f" · {value:.1f} months"
 
 
 def short_why(rec: dict) -> str:
@@ -129,13 +141,21 @@ def decision_table(decision: dict, top: Optional[int] = None) -> Group:
         parts.append(Text(f"… {len(decision['recommendations']) - shown} more allowed offerings (--top to show more)", style="dim"))
     if decision["excluded"]:
         parts.append(Text(f"Excluded ({len(decision['excluded'])}):", style="bold"))
-        for ex in decision["excluded"]:
-            parts.append(Text(f"  ✗ {ex['offering']}: {ex['message']} [{ex['rule']}]"))
+        parts.append(_bullets("✗", [f"{ex['offering']}: {ex['message']} [{ex['rule']}]" for ex in decision["excluded"]]))
     if decision["warnings"]:
         parts.append(Text("Warnings:", style="bold"))
-        for w in decision["warnings"]:
-            parts.append(Text(f"  ! {w['message']}", style="yellow"))
+        parts.append(_bullets("!", [w["message"] for w in decision["warnings"]], style="yellow"))
     return Group(*parts)
+
+
+def _bullets(mark: str, lines: list[str], style: str = "") -> Table:
+    """Marked lines whose wrapped continuations stay indented under the text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right", style=style)
+    grid.add_column(style=style)
+    for line in lines:
+        grid.add_row(mark, Text(line))
+    return grid
 
 
 def decision_markdown(decision: dict, top: Optional[int] = None) -> str:
