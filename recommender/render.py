@@ -223,9 +223,7 @@ def cost_table(rec: dict) -> Group:
     summary.add_row("break-even", break_even_text(rec), rec["break_even_reason"] or _against(rec))
     parts.append(summary)
     if c["hidden"]:
-        for item in c["hidden"]["items"]:
-            figure = f"{dollars(item['low'])} – {dollars(item['high'])}" if item["low"] is not None else item.get("note", "")
-            parts.append(Text(f"  hidden · {item['description']}: {figure} ({item['per']} × {item['times']}) — {item['source']}", style="dim"))
+        parts.append(_bullets("·", [_hidden_line(item) for item in c["hidden"]["items"]], style="dim"))
     if lower:
         parts.append(Text(f"Incomplete: missing {', '.join(c['missing'])}; figures marked ≥ are lower bounds.", style="bold yellow"))
     for note in c["notes"]:
@@ -233,11 +231,26 @@ def cost_table(rec: dict) -> Group:
     return Group(*parts)
 
 
+def _hidden_line(item: dict) -> str:
+    figure = f"{dollars(item['low'])} – {dollars(item['high'])}" if item["low"] is not None else item.get("note", "")
+    return f"hidden: {item['description']}: {figure} ({item['per']} × {item['times']}); {item['source']}"
+
+
 def _against(rec: dict) -> str:
     b = rec["break_even"]
     if not b:
         return ""
-    return f"against {b['against']}: ${b['baseline_rate']}/1M vs ${b['fine_tuned_rate']}/1M blended"
+    return (f"against {b['against']}: {per_million(b['baseline_rate'])} vs "
+            f"{per_million(b['fine_tuned_rate'])} blended")
+
+
+def per_million(text: Optional[str]) -> str:
+    """A rate as a person writes it: $4.00/1M, $0.08625/1M (never $4.000/1M)."""
+    if text is None:
+        return "—"
+    value = Decimal(text).normalize()
+    shown = f"{value:.2f}" if value.as_tuple().exponent >= -2 else format(value, "f")
+    return f"${shown}/1M"
 
 
 def cost_markdown(rec: dict) -> str:
