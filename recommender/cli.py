@@ -40,10 +40,11 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("requirements", type=click.Path(), metavar="REQ")
+@click.argument("requirements", nargs=-1, required=True, metavar="REQ...")
 @catalog_option
 @rules_option
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default=None,
+              help="Output format [default: table for one file; JSON Lines for several or for -].")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N offerings.")
 @today_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
@@ -52,22 +53,54 @@ def cli() -> None:
 def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
 
-    REQ is a YAML or JSON requirements file; an empty file is a typical request.
-    Prints the decision and its id, and records it in the audit log.
+    REQ is a YAML or JSON requirements file; an empty file is a typical request. Give several
+    files, or - to read JSON Lines (one requirements object per line) from stdin, for a batch: one
+    decision per line, using every core. Prints each decision and records it in the audit log.
     """
     from recommender import audit
-    from recommender.decision import decide
 
     when = parse_today(today)
-    req = load_requirements(requirements)
+    batch = len(requirements) > 1 or requirements[0] == "-"
+    if batch:
+        from recommender.batch import read_inputs
+
+        items = read_inputs(requirements)
+    else:
+        req = load_requirements(requirements[0])
     setup = load_setup(catalog_dir, rules_dir)
     log = None if no_audit else audit.log_path(audit_log)
     if log is not None:
         audit.check_writable(log)
-    decision = decide(req, setup, when, source=requirements)
+    if batch:
+        recommend_batch(items, setup, when, fmt or "json", top, log)
+        return
+    from recommender.decision import decide
+
+    decision = decide(req, setup, when, source=requirements[0])
     if log is not None:
         audit.append(decision, log)
-    show_decision(decision, fmt, top, log)
+    show_decision(decision, fmt or "table", top, log)
+
+
+def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
+    import json
+
+    from recommender import audit
+    from recommender.batch import decide_all
+    from recommender.progress import progress_on_terminal
+
+    with progress_on_terminal(len(items), "deciding") as advance:
+        for line in decide_all(items, setup, when, on_done=advance):
+            decision = json.loads(line) if log is not None or fmt != "json" or top else None
+            if log is not None:
+                audit.append(decision, log)
+            if fmt == "json" and not top:
+                click.echo(line)
+            elif fmt == "json":
+                click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
+                                      ensure_ascii=False, separators=(",", ":")))
+            else:
+                show_decision(decision, fmt, top, log)
 
 
 # --- cost ---------------------------------------------------------------------------------

@@ -342,7 +342,8 @@ def _show(value: Any) -> str:
 
 def new_decision_id() -> str:
     """Sortable and readable: when it was made, then randomness (prefixes are accepted)."""
-    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    # 40 random bits: a batch of 100,000 decisions in one second collides with odds of about 1 in 200.
+    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(5)}"
 
 
 def _now() -> str:

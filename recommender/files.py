@@ -57,9 +57,9 @@ def decode(raw: bytes, label: str, max_bytes: int = MAX_BYTES) -> str:
         ) from None
 
 
-def parse(text: str, label: str) -> Any:
-    """YAML (which covers JSON) or JSON, by the file's name; `None` for an empty document."""
-    if label.endswith(".json"):
+def parse(text: str, label: str, json_text: bool = False) -> Any:
+    """YAML, or JSON for a .json file (or when told); `None` for an empty document."""
+    if json_text or label.endswith(".json"):
         return _parse_json(text, label)
     return _parse_yaml(text, label)
 
