@@ -45,6 +45,7 @@ class Line:
     source: Optional[str] = None
     as_of: Optional[date] = None
     note: Optional[str] = None
+    origin: Optional[Price] = field(default=None, compare=False, repr=False)  # the catalog price itself
 
     @property
     def missing(self) -> bool:
@@ -56,7 +57,8 @@ def priced(item: str, price_name: str, price: Optional[Price], quantity, unit: s
     if price is None:
         return Line(item, price_name, quantity, unit, rate_unit)
     amount = quantity * price.usd / (MILLION if rate_unit == PER_M else 1)
-    return Line(item, price_name, quantity, unit, rate_unit, price.usd, amount, price.source, price.as_of, price.note)
+    return Line(item, price_name, quantity, unit, rate_unit, price.usd, amount, price.source, price.as_of, price.note,
+                price)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
 
     ranked.sort(key=lambda item: _rank_key(item[1], item[2], item[3], rank_by, item[0].id))
     recommendations = [
-        _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings)
+        _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings,
+                        project_hidden)
         for rank, (offering, c, preferred, demoted, attributes) in enumerate(ranked, start=1)
     ]
     because = [approach_rule, *session.reason_rules(_reasons_read(rules.by_id[approach_rule]))]
@@ -94,6 +95,11 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
             "method_because": [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))],
         },
         "rank_by": {"figure": rank_by, "because": [rank_rule]},
+        "hidden_costs": {
+            "note": "project-wide hidden costs (001), counted in every offering's hidden range; "
+                    "each offering lists only its own items",
+            "items": [_hidden_item_json(item) for item in project_hidden],
+        } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
         "excluded": excluded,
         "trace": [
@@ -199,7 +205,8 @@ def _rank_key(c: cost.Cost, preferred: list, demoted: list, rank_by: str, offeri
     return (not c.complete, bool(demoted), -len(preferred), figure_of(c, rank_by), offering_id)
 
 
-def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings) -> dict:
+def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings,
+                    shared_hidden=()) -> dict:
     values = {**decided, **attributes}
     because = [{"rule": r.id, "message": render_message(r.message or r.description, values)} for r in preferred]
     because += [{"rule": r.id, "message": render_message(r.message, values)} for r in demoted]
@@ -211,7 +218,7 @@ def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, 
         "offering": offering.id,
         "provider": catalog.providers[offering.id],
         "model": offering.model,
-        "cost": cost_json(c),
+        "cost": cost_json(c, shared_hidden),
         "break_even": break_even_json(c.break_even),
         "break_even_reason": _break_even_reason(c),
         "because": because,
@@ -242,7 +249,8 @@ def quantity(value: Decimal) -> Any:
     return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
 
 
-def cost_json(c: cost.Cost) -> dict:
+def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
+    """The cost as JSON; hidden items in `shared_hidden` are listed once per decision, not here."""
     return {
         "complete": c.complete,
         "missing": list(c.missing),
@@ -252,7 +260,7 @@ def cost_json(c: cost.Cost) -> dict:
         "trainings_per_year": c.trainings_per_year,
         "monthly": money(c.monthly.total),
         "year_one": money(c.year_one),
-        "hidden": hidden_json(c.hidden),
+        "hidden": hidden_json(c.hidden, shared_hidden),
         "uplift": None if c.uplift is None else format(c.uplift.quantize(Decimal("0.01")), "f"),
         "breakdown": [
             *(line_json("training", line) for line in c.training.lines),
@@ -268,20 +276,37 @@ def line_json(part: str, line: cost.Line) -> dict:
         "item": line.item,
         "quantity": quantity(line.quantity),
         "unit": line.unit,
-        "rate": rate(line.rate),
         "rate_unit": line.rate_unit,
         "amount": None if line.amount is None else money(line.amount),
         "price": line.price,
-        "source": line.source,
-        "as_of": None if line.as_of is None else line.as_of.isoformat(),
-        **({"note": line.note} if line.note else {}),
+        **_price_json(line),
     }
 
 
-def hidden_json(hidden: Optional[cost.Hidden]) -> Optional[dict]:
+_MISSING = {"rate": None, "source": None, "as_of": None}
+_PRICE_JSON: dict[int, tuple] = {}  # id(catalog price) → (price, its JSON): built once, not per line
+
+
+def _price_json(line: cost.Line) -> dict:
+    price = line.origin
+    if price is None:
+        return _MISSING
+    cached = _PRICE_JSON.get(id(price))
+    if cached is None or cached[0] is not price:
+        if len(_PRICE_JSON) > 50_000:
+            _PRICE_JSON.clear()
+        shown = {"rate": rate(price.usd), "source": price.source, "as_of": price.as_of.isoformat()}
+        if price.note:
+            shown["note"] = price.note
+        cached = _PRICE_JSON[id(price)] = (price, shown)
+    return cached[1]
+
+
+def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
     if hidden is None:
         return None
-    return {"low": money(hidden.low), "high": money(hidden.high), "items": [_hidden_item_json(i) for i in hidden.items]}
+    own = [_hidden_item_json(i) for i in hidden.items if not any(i is s for s in shared)]
+    return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
 
 
 _HIDDEN_JSON: dict = {}  # items repeat across offerings and decisions: build each shape once

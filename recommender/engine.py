@@ -41,6 +41,7 @@ class Session:
     warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
     error: Optional[BaseException] = None
     fired: set[str] = field(default_factory=set)
+    decisions_read: frozenset[str] = frozenset()
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -100,7 +101,7 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     """Assert the requirements fact, take each decision, and return what the rules concluded."""
     host = host_for(ruleset)
     sid = str(next(_SIDS))
-    session = Session(ruleset, flat_facts)
+    session = Session(ruleset, flat_facts, decisions_read=_decisions_read(ruleset))
     host.sessions[sid] = session
     established = False  # durable_rules crashes deleting a session no message was ever handled in
     try:
@@ -120,6 +121,15 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
         if established:
             host.delete_state(ruleset.name, sid)
         del host.sessions[sid]
+
+
+_READ: dict[str, frozenset[str]] = {}
+
+
+def _decisions_read(ruleset: RuleSet) -> frozenset[str]:
+    if ruleset.name not in _READ:
+        _READ[ruleset.name] = ruleset.decisions_read
+    return _READ[ruleset.name]
 
 
 def _assert(host: _Host, name: str, fact: dict) -> bool:
@@ -154,7 +164,8 @@ def _apply(rule: Rule, session: Session, c) -> None:
     elif rule.decides:
         session.decisions[kind] = (rule.value, rule.id)
         session.firings.append(Firing(rule.id, matched, {kind: rule.value}))
-        _assert_inside(c, {"t": "decision", "key": kind, "value": rule.value, "rule": rule.id})
+        if kind in session.decisions_read:
+            _assert_inside(c, {"t": "decision", "key": kind, "value": rule.value, "rule": rule.id})
     elif kind == "warn":
         text = render_message(rule.message, session.values())
         session.warnings.append((rule, text))

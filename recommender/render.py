@@ -130,10 +130,11 @@ def decision_table(decision: dict, top: Optional[int] = None) -> Group:
     parts.append(table if recs else Text("No offering is allowed: see the exclusions below.", style="bold red"))
     hidden = recs[0]["cost"]["hidden"] if recs else None
     if hidden:
+        items = [*(decision.get("hidden_costs") or {}).get("items", []), *hidden["items"]]
         parts.append(Text(
             f"Hidden costs beside year-1 for {recs[0]['offering']} (001, not included above): "
             f"{dollars(hidden['low'])} – {dollars(hidden['high'])} "
-            f"({', '.join(i['id'].replace('_', ' ') for i in hidden['items'] if i['low'] is not None)})",
+            f"({', '.join(i['id'].replace('_', ' ') for i in items if i['low'] is not None)})",
             style="dim",
         ))
     shown = len(recs)

@@ -126,6 +126,11 @@ class RuleSet:
         return f"ftrec-{self.sha256[:16]}"
 
     @property
+    def decisions_read(self) -> frozenset[str]:
+        """Decisions some rule reads: only these are asserted back as facts."""
+        return frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
+
+    @property
     def facts_tested(self) -> frozenset[str]:
         """The requirement and context facts some rule tests: all the matcher needs to see."""
         return frozenset(name for rule in self.rules for name in rule.when.facts_read())

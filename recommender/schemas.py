@@ -113,6 +113,11 @@ class Recommendation(_Shape):
     flags: Flags
 
 
+class SharedHidden(_Shape):
+    note: str
+    items: list[HiddenItem]
+
+
 class Exclusion(_Shape):
     offering: str
     rule: str
@@ -145,6 +150,7 @@ class Decision(_Shape):
     requirements_given: dict[str, Any]
     approach: Approach
     rank_by: RankBy
+    hidden_costs: Optional["SharedHidden"]
     recommendations: list[Recommendation]
     excluded: list[Exclusion]
     trace: list[Step]
