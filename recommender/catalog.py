@@ -7,7 +7,6 @@ them from the catalog's own rates and report where the sources disagree.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from recommender import files
+from recommender.cache import cached
 from recommender.errors import InputError
 from recommender.models import Money
 from recommender.validation import first_error
@@ -27,7 +27,9 @@ TRAINING_KEYS = ("lora.sft", "lora.dpo", "full.sft", "full.dpo")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a catalog read from the start-up cache is never validated again, so the
+    # validators are only built when a catalog file is actually parsed.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class OtherValue(_Strict):
@@ -197,14 +199,17 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
     if not paths:
         raise InputError("no catalog files (*.yaml) in this directory", file=label)
-    digest = hashlib.sha256()
+    texts = [(path, files.read_text(path)) for path in paths]
+    sha = files.content_sha256(texts)
+    return cached("catalog", f"{directory.resolve()}\0{sha}", lambda: _build(texts, sha, label))
+
+
+def _build(texts: list, sha: str, label: str) -> Catalog:
     offerings: dict[str, Offering] = {}
     providers: dict[str, str] = {}
     seen_in: dict[str, str] = {}
     hidden: list[HiddenCost] = []
-    for path in paths:
-        text = files.read_text(path)
-        digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
+    for path, text in texts:
         part = _parse_catalog_file(files.parse(text, str(path)), str(path))
         if isinstance(part, HiddenCostsFile):
             hidden.extend(part.hidden_costs)
@@ -223,9 +228,9 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         offerings=dict(sorted(offerings.items())),
         providers=providers,
         hidden_costs=tuple(hidden),
-        sha256=digest.hexdigest(),
+        sha256=sha,
         directory=label,
-        files=tuple(p.name for p in paths),
+        files=tuple(path.name for path, _ in texts),
     )
 
 

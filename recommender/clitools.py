@@ -16,6 +16,7 @@ class Failed(Exception):
 
 
 FORMATS = click.Choice(["table", "json", "markdown"])
+TABLE_ROWS = 10  # the table's default length; JSON and markdown list every allowed offering
 
 
 def parse_today(value: Optional[str]) -> date:
@@ -62,7 +63,7 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
         click.echo(render.decision_markdown(decision, top), nl=False)
     else:
         out = render.console()
-        out.print(render.decision_table(decision, top))
+        out.print(render.decision_table(decision, top or TABLE_ROWS))
         where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
         out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
                   f"Why: ftrec explain {decision['decision_id']}", highlight=False)

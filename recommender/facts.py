@@ -31,7 +31,16 @@ class FactKind:
     name: str
     kind: str  # tokens, count, decimal, bool, enum, text, list
     choices: tuple[str, ...] = ()
-    adapter: Optional[TypeAdapter] = None
+    annotation: Any = None  # the requirements field's type, validators included
+
+    @property
+    def adapter(self) -> Optional[TypeAdapter]:
+        # Built on first use: only parsing rule files needs them, and rules come from the cache.
+        if self.annotation is None:
+            return None
+        if self.name not in _ADAPTERS:
+            _ADAPTERS[self.name] = TypeAdapter(self.annotation)
+        return _ADAPTERS[self.name]
 
     @property
     def numeric(self) -> bool:
@@ -50,6 +59,9 @@ class FactKind:
         if self.kind == "text" and not isinstance(value, str):
             raise ValueError(f"must be text, got {value!r}")
         return value
+
+
+_ADAPTERS: dict[str, TypeAdapter] = {}
 
 
 def _requirement_kinds() -> dict[str, FactKind]:
@@ -75,22 +87,22 @@ def _unwrap(annotation: Any) -> Any:
 
 def _kind(name: str, annotation: Any, metadata: list) -> FactKind:
     # pydantic moves a field's Annotated validators into `metadata`; put them back.
-    adapter = TypeAdapter(typing.Annotated[(annotation, *metadata)] if metadata else annotation)
+    annotated = typing.Annotated[(annotation, *metadata)] if metadata else annotation
     base = _unwrap(annotation)
     if typing.get_origin(base) is typing.Annotated:
         base, *meta = typing.get_args(base)
         metadata = [*metadata, *meta]
     literal = base
     if typing.get_origin(literal) is typing.Literal:
-        return FactKind(name, "enum", tuple(typing.get_args(literal)), adapter)
+        return FactKind(name, "enum", tuple(typing.get_args(literal)), annotated)
     if base is bool:
-        return FactKind(name, "bool", adapter=adapter)
+        return FactKind(name, "bool", annotation=annotated)
     if base is Decimal:
-        return FactKind(name, "decimal", adapter=adapter)
+        return FactKind(name, "decimal", annotation=annotated)
     if base is int:
         tokens = any(getattr(m, "func", None).__name__ == "parse_tokens" for m in metadata if hasattr(m, "func"))
-        return FactKind(name, "tokens" if tokens else "count", adapter=adapter)
-    return FactKind(name, "text", adapter=adapter)
+        return FactKind(name, "tokens" if tokens else "count", annotation=annotated)
+    return FactKind(name, "text", annotation=annotated)
 
 
 REQUIREMENT_FACTS = _requirement_kinds()

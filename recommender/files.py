@@ -6,6 +6,7 @@ for bad input.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -42,6 +43,14 @@ def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int 
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
     return decode(raw, label, max_bytes)
+
+
+def content_sha256(named_texts) -> str:
+    """The sha256 of files' names and contents, in name order: what decisions record."""
+    digest = hashlib.sha256()
+    for path, text in named_texts:
+        digest.update(Path(path).name.encode() + b"\0" + str(text).encode() + b"\0")
+    return digest.hexdigest()
 
 
 def decode(raw: bytes, label: str, max_bytes: int = MAX_BYTES) -> str:

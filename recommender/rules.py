@@ -21,7 +21,6 @@ Messages may quote facts: "{needs.model_family}", "{offering.model}".
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from recommender import files
+from recommender.cache import cached
 from recommender.errors import InputError
 from recommender.facts import DECISIONS, FACTS, OFFERING_ATTRIBUTES, FactKind
 
@@ -167,19 +167,22 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise InputError("no rule files (*.yaml) in this directory", file=label)
-    digest = hashlib.sha256()
+    texts = [(path, files.read_text(path)) for path in paths]
+    sha = files.content_sha256(texts)
+    return cached("rules", f"{directory.resolve()}\0{sha}", lambda: _build(texts, sha, label))
+
+
+def _build(texts: list, sha: str, label: str) -> RuleSet:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path in paths:
-        text = files.read_text(path)
-        digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
+    for path, text in texts:
         for rule in _parse_file(files.parse(text, str(path)), str(path), len(rules)):
             if rule.id in seen:
                 raise InputError(f"duplicate rule id (also in {seen[rule.id]})", file=str(path), path=rule.where)
             seen[rule.id] = path.name
             rules.append(rule)
     order = _check_whole(rules, label)
-    return RuleSet(tuple(rules), digest.hexdigest(), label, order)
+    return RuleSet(tuple(rules), sha, label, order)
 
 
 def _parse_file(data: Any, label: str, offset: int) -> list[Rule]:

@@ -81,3 +81,15 @@ def audit_log(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_user_audit_log(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FTREC_AUDIT_LOG", str(tmp_path_factory.mktemp("audit") / "audit.jsonl"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_cache(tmp_path_factory):
+    """Tests never read or write the user's start-up cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
