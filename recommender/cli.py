@@ -21,12 +21,36 @@ from recommender.clitools import (
     load_requirements,
     load_setup,
     rules_option,
+    run_recommendation,
     show_decision,
     today_option,
 )
 from recommender.errors import InputError
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Commands that live with their feature are imported only when used (or listed by --help)."""
+
+    lazy = {
+        "ask": "recommender.questionnaire:ask",
+        "audit": "recommender.audit:audit",
+        "compare": "recommender.whatif:compare",
+        "explain": "recommender.explain:explain",
+        "sweep": "recommender.whatif:sweep",
+    }
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ftrec")
 def cli() -> None:
     """Should we fine-tune an LLM, and if so, where?
@@ -74,12 +98,7 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     if batch:
         recommend_batch(items, setup, when, fmt or "json", top, log)
         return
-    from recommender.decision import decide
-
-    decision = decide(req, setup, when, source=requirements[0])
-    if log is not None:
-        audit.append(decision, log)
-    show_decision(decision, fmt or "table", top, log)
+    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log)
 
 
 def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
@@ -244,17 +263,6 @@ def schema(kind) -> None:
 
 
 # --- entry point --------------------------------------------------------------------------
-
-
-def _register_feature_commands() -> None:
-    """Commands that live with their feature; each module keeps heavy imports inside functions."""
-    from recommender import audit, explain, questionnaire, whatif
-
-    for command in (explain.explain, audit.audit, questionnaire.ask, whatif.compare, whatif.sweep):
-        cli.add_command(command)
-
-
-_register_feature_commands()
 
 
 def main(argv: Optional[list[str]] = None) -> None:

@@ -52,6 +52,18 @@ def load_requirements(path: str):
     return load(path)
 
 
+def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path]) -> dict:
+    """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
+    from recommender import audit
+    from recommender.decision import decide
+
+    decision = decide(req, setup, when, source=source)
+    if log is not None:
+        audit.append(decision, log)
+    show_decision(decision, fmt, top, log)
+    return decision
+
+
 def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path]) -> None:
     from recommender import render
     from recommender.decision import dumps
