@@ -271,7 +271,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     except InputError as exc:
         _fail(str(exc), 2)
     except click.exceptions.Abort:
-        _fail("aborted", 130)
+        _fail("interrupted: nothing written", 130)
     except click.UsageError as exc:
         hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
         _fail(f"{exc.format_message()}{hint}", 2)
@@ -280,7 +280,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     except Failed:
         sys.exit(1)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted: nothing written", 130)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)

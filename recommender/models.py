@@ -43,25 +43,30 @@ def as_decimal(value: Any) -> Decimal:
     return number
 
 
-def parse_tokens(value: Any) -> int:
+def parse_tokens(value: Any, what: str = "token count", unit: str = "tokens") -> int:
     """`5000000`, `5M`, `1.5B`, `54K`, `5_000_000` → an integer count of tokens."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"must be a token count such as 5000000 or 5M, got {_show(value)}")
+        raise ValueError(f"must be a {what} such as 5000000 or 5M, got {_show(value)}")
     if isinstance(value, str):
         match = _TOKEN_TEXT.match(value)
         if not match:
-            raise ValueError(f"must be a token count such as 5000000 or 5M, got {_show(value)}")
+            raise ValueError(f"must be a {what} such as 5000000 or 5M, got {_show(value)}")
         number = Decimal(match.group(1).replace("_", "").replace(",", ""))
         number *= _SUFFIX[match.group(2).upper()]
     else:
         number = as_decimal(value)
     if number != number.to_integral_value():
-        raise ValueError(f"must be a whole number of tokens, got {_show(value)}")
+        raise ValueError(f"must be a whole number of {unit}, got {_show(value)}")
     if number < 0:
         raise ValueError(f"must not be negative, got {_show(value)}")
     if number > MAX_TOKENS:
-        raise ValueError(f"must be at most 1e15 tokens, got {_show(value)}")
+        raise ValueError(f"must be at most 1e15 {unit}, got {_show(value)}")
     return int(number)
+
+
+def parse_requests(value: Any) -> int:
+    """A count of requests, written like token counts: `2000000`, `2M`."""
+    return parse_tokens(value, "count of requests", "requests")
 
 
 def _show(value: Any) -> str:
@@ -128,6 +133,7 @@ def _strict_bool(value: Any) -> bool:
 
 _as_string = PlainSerializer(lambda d: format(d, "f"), return_type=str)
 Tokens = Annotated[int, BeforeValidator(parse_tokens)]
+Requests = Annotated[int, BeforeValidator(parse_requests)]
 Money = Annotated[Decimal, BeforeValidator(_money), _as_string]
 Share = Annotated[Decimal, BeforeValidator(_share), _as_string]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
@@ -218,8 +224,8 @@ def _product(factors) -> int:
 class Inference(_Section):
     monthly_tokens: Tokens = Field(100_000_000, description="Production inference tokens per month.")
     input_share: Share = Field(Decimal("0.8"), description="Fraction of inference tokens that are input (0–1).")
-    monthly_queries: Optional[Count(0, 10**13)] = Field(
-        None, description="Requests per month, where known (thresholds on queries use it)."
+    monthly_queries: Optional[Requests] = Field(
+        None, description="Requests per month, where known (thresholds on queries use it); 2M is 2,000,000."
     )
 
 

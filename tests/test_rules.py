@@ -158,3 +158,14 @@ def test_a_request_no_requirement_rule_reads_still_decides(setup):
     for _ in range(50):
         d = decide(Requirements.model_validate(data), setup, __import__("datetime").date(2026, 1, 2))
     assert d["approach"]["choice"] == "prompt_engineering"
+
+
+def test_daily_knowledge_is_rag_and_with_style_hybrid_at_default_volume(setup):
+    # Defaults: a narrow task at 100M tokens a month, which is itself a reason to fine-tune (002);
+    # volume alone must not turn daily-changing knowledge into a hybrid (001: a fine-tune goes stale).
+    daily = decide(Requirements.model_validate({"task": {"knowledge_churn": "daily"}}), setup, TODAY)
+    assert daily["approach"]["choice"] == "rag"
+    styled = decide(Requirements.model_validate({"task": {"knowledge_churn": "daily"}, "needs": {"style_tone": True}}),
+                    setup, TODAY)
+    assert styled["approach"]["choice"] == "hybrid"
+    assert styled["approach"]["because"] == ["approach.choose_hybrid", "approach.daily_knowledge", "approach.style_tone"]
