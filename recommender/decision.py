@@ -39,21 +39,46 @@ class Setup:
     rules: RuleSet
 
 
-def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
+@dataclass(frozen=True)
+class Ranked:
+    offering: Offering
+    cost: cost.Cost
+    preferred: tuple
+    demoted: tuple
+    attributes: dict
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the rules decided and how the allowed offerings rank: a decision before its JSON."""
+
+    session: engine.Session
+    decided: dict  # facts with approach, method and rank_by
+    ranked: tuple[Ranked, ...]
+    excluded: tuple[dict, ...]
+    baseline: Optional[cost.Baseline]
+    project_hidden: tuple
+
+    @property
+    def approach(self) -> str:
+        return self.decided["approach"]
+
+    @property
+    def rank_by(self) -> str:
+        return self.decided["rank_by"]
+
+
+def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> Evaluation:
+    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here)."""
     catalog, rules = setup.catalog, setup.rules
     flat = flat_facts(req, catalog, today)
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
-    approach, approach_rule = session.decisions["approach"]
-    method, method_rule = session.decisions["method"]
-    rank_by, rank_rule = session.decisions["rank_by"]
-    decided = {**flat, "approach": approach, "method": method, "rank_by": rank_by}
-
+    decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
     baseline = cost.resolve_baseline(req, catalog, file=source)
     requires = [r for r in session.offering_rules if r.conclusion == "require"]
     prefers = [r for r in session.offering_rules if r.conclusion == "prefer"]
     demotes = [r for r in session.offering_rules if r.conclusion == "demote"]
-    findings, all_attributes = _catalog_view(catalog, today)
-
+    _, all_attributes = _catalog_view(catalog, today)
     project_hidden = cost.project_hidden_costs(catalog, req)
     excluded, ranked = [], []
     for offering in catalog.offerings.values():
@@ -66,16 +91,29 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
                 "message": render_message(failed.message, {**decided, **attributes}),
             })
             continue
-        offering_cost = cost.compute(offering, req, catalog, method, baseline, project_hidden)
-        preferred = [r for r in prefers if offering_passes(r.offering_tests, attributes, decided)]
-        demoted = [r for r in demotes if offering_passes(r.offering_tests, attributes, decided)]
-        ranked.append((offering, offering_cost, preferred, demoted, attributes))
+        ranked.append(Ranked(
+            offering,
+            cost.compute(offering, req, catalog, decided["method"], baseline, project_hidden),
+            tuple(r for r in prefers if offering_passes(r.offering_tests, attributes, decided)),
+            tuple(r for r in demotes if offering_passes(r.offering_tests, attributes, decided)),
+            attributes,
+        ))
+    ranked.sort(key=lambda r: _rank_key(r.cost, r.preferred, r.demoted, decided["rank_by"], r.offering.id))
+    return Evaluation(session, decided, tuple(ranked), tuple(excluded), baseline, project_hidden)
 
-    ranked.sort(key=lambda item: _rank_key(item[1], item[2], item[3], rank_by, item[0].id))
+
+def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
+    catalog, rules = setup.catalog, setup.rules
+    result = evaluate(req, setup, today, source)
+    session, decided = result.session, result.decided
+    _, approach_rule = session.decisions["approach"]
+    _, method_rule = session.decisions["method"]
+    _, rank_rule = session.decisions["rank_by"]
+    findings, _ = _catalog_view(catalog, today)
     recommendations = [
-        _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings,
-                        project_hidden)
-        for rank, (offering, c, preferred, demoted, attributes) in enumerate(ranked, start=1)
+        _recommendation(rank, r.offering, r.cost, r.preferred, r.demoted, r.attributes, decided, rank_rule, catalog,
+                        findings, result.project_hidden)
+        for rank, r in enumerate(result.ranked, start=1)
     ]
     because = [approach_rule, *session.reason_rules(_reasons_read(rules.by_id[approach_rule]))]
     return {
@@ -87,26 +125,26 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
         "requirements": req.normalized(),
         "requirements_given": req.given(),
         "approach": {
-            "choice": approach,
-            "method": method,
-            "fine_tunes": approach in FINE_TUNING_APPROACHES,
+            "choice": result.approach,
+            "method": decided["method"],
+            "fine_tunes": result.approach in FINE_TUNING_APPROACHES,
             "summary": rules.by_id[approach_rule].description,
             "because": because,
             "method_because": [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))],
         },
-        "rank_by": {"figure": rank_by, "because": [rank_rule]},
+        "rank_by": {"figure": result.rank_by, "because": [rank_rule]},
         "hidden_costs": {
             "note": "project-wide hidden costs (001), counted in every offering's hidden range; "
                     "each offering lists only its own items",
-            "items": [_hidden_item_json(item) for item in project_hidden],
+            "items": [_hidden_item_json(item) for item in result.project_hidden],
         } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
-        "excluded": excluded,
+        "excluded": list(result.excluded),
         "trace": [
             {"step": step, "rule": f.rule, "matched": f.matched, "asserted": f.asserted}
             for step, f in enumerate(session.firings, start=1)
         ],
-        "warnings": _warnings(session, decided, req, recommendations, baseline),
+        "warnings": _warnings(session, decided, req, recommendations, result.baseline),
     }
 
 
