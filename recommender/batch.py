@@ -64,8 +64,35 @@ def decide_all(items: list[Item], setup, today: date, on_done=None, workers: Opt
         return
     import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_settle) as pool:
         yield from _counted(pool.imap(_decide_line, items, chunksize=CHUNK), on_done)
+
+
+def _settle() -> None:
+    # The inherited catalog, rules and engine live as long as the worker: keep the cyclic
+    # collector from rescanning them after every few decisions.
+    import gc
+
+    gc.freeze()
+
+
+def in_parallel(function, values: list, on_done=None) -> Iterator:
+    """function(value) for each value, on every core, in order; `function` and what it returns must
+    be picklable, and what it reads is inherited through fork."""
+    import multiprocessing
+
+    workers = os.cpu_count() or 1
+    if workers <= 1 or not _can_fork():
+        yield from _counted(map(function, values), on_done)
+        return
+    _STATE["function"] = function
+    chunk = max(1, len(values) // (workers * 8))
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_settle) as pool:
+        yield from _counted(pool.imap(_call, values, chunksize=chunk), on_done)
+
+
+def _call(value):
+    return _STATE["function"](value)
 
 
 def _counted(lines, on_done) -> Iterator[str]:

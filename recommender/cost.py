@@ -71,9 +71,13 @@ class Part:
 
 
 def part(lines) -> Part:
-    lines = tuple(lines)
-    total = sum((line.amount for line in lines if line.amount is not None), Decimal(0))
-    return Part(lines, total, tuple(line.price for line in lines if line.amount is None))
+    total, missing = Decimal(0), []
+    for line in lines:
+        if line.amount is None:
+            missing.append(line.price)
+        else:
+            total += line.amount
+    return Part(tuple(lines), total, tuple(missing))
 
 
 @dataclass(frozen=True)
@@ -239,8 +243,21 @@ def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,
     """The catalog's project-wide hidden costs (pass them in to share them across offerings)
     and the offering's own."""
     project = project_hidden_costs(catalog, req) if project is None else project
-    times = _times(req)
-    return Hidden(project + tuple(_hidden_item(c, times[c.per]) for c in offering.hidden_costs))
+    return Hidden(project + _own_hidden(offering, req.operations.trainings_per_year))
+
+
+_OWN_HIDDEN: dict[tuple, tuple] = {}  # (offering, trainings a year) → its items: the same for every request
+
+
+def _own_hidden(offering: Offering, trainings: int) -> tuple[HiddenItem, ...]:
+    key = (id(offering), trainings)
+    cached = _OWN_HIDDEN.get(key)
+    if cached is None or cached[0] is not offering:
+        if len(_OWN_HIDDEN) > 10_000:
+            _OWN_HIDDEN.clear()
+        times = {"project": 1, "training_run": trainings, "month": 12}
+        cached = _OWN_HIDDEN[key] = (offering, tuple(_hidden_item(c, times[c.per]) for c in offering.hidden_costs))
+    return cached[1]
 
 
 def project_hidden_costs(catalog: Catalog, req: Requirements) -> tuple[HiddenItem, ...]:

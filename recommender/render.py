@@ -285,3 +285,160 @@ def cost_markdown(rec: dict) -> str:
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+def _status(entry: dict) -> str:
+    if entry["excluded"]:
+        return f"excluded by\n{entry['excluded']['rule']}"
+    return f"rank {entry['rank']}" if entry["rank"] else "—"
+
+
+def _comparison_rows(result: dict) -> list[tuple[str, list[str]]]:
+    entries = result["offerings"]
+
+    def each(fn) -> list[str]:
+        return [fn(e) for e in entries]
+
+    lower = {e["offering"]: not e["cost"]["complete"] for e in entries}
+    return [
+        ("model", each(lambda e: f"{e['provider']} {e['model']}")),
+        ("status", each(_status)),
+        ("training", each(lambda e: dollars(e["cost"]["training"], lower[e["offering"]]))),
+        ("monthly", each(lambda e: dollars(e["cost"]["monthly"], lower[e["offering"]]))),
+        ("year-1", each(lambda e: dollars(e["cost"]["year_one"], lower[e["offering"]]))),
+        ("hidden (001)", each(lambda e: f"{dollars(e['cost']['hidden']['low'])} – {dollars(e['cost']['hidden']['high'])}"
+                               if e["cost"]["hidden"] else "—")),
+        ("uplift", each(lambda e: f"{Decimal(e['cost']['uplift']):g}×" if e["cost"]["uplift"] else "—")),
+        ("break-even", each(lambda e: break_even_text(e) if e["break_even"] else (e["break_even_reason"] or "—"))),
+        ("missing", each(lambda e: ", ".join(e["cost"]["missing"]) or "—")),
+    ]
+
+
+def _between(result: dict) -> list[str]:
+    lines = []
+    for pair in result["between"]:
+        parts = [f"{pair['b']} costs {dollars(pair['year_one_difference'])} more than {pair['a']} in year 1"
+                 if not pair["year_one_difference"].startswith("-") else
+                 f"{pair['a']} costs {dollars(pair['year_one_difference'][1:])} more than {pair['b']} in year 1"]
+        if pair["crossing_monthly_tokens"]:
+            parts.append(f"their year-1 costs are equal at {tokens(pair['crossing_monthly_tokens'])} tokens a month")
+        if pair["payback_months"]:
+            months = Decimal(pair["payback_months"]).normalize()
+            parts.append(f"{pair['payback_by']}'s extra training pays back in {months:f} months")
+        if pair["note"]:
+            parts.append(pair["note"])
+        lines.append("; ".join(parts))
+    return lines
+
+
+def comparison_table(result: dict) -> Group:
+    table = Table(header_style="bold", pad_edge=False)
+    table.add_column("")
+    for entry in result["offerings"]:
+        table.add_column(entry["offering"], justify="right", overflow="fold")
+    for name, cells in _comparison_rows(result):
+        table.add_row(name, *(escape(c) for c in cells))
+    parts: list[Any] = [Text(f"Approach: {approach_title({'approach': result['approach']})}", style="bold"), table]
+    parts.append(Text("Between them:", style="bold"))
+    parts.append(_bullets("·", _between(result)))
+    parts.append(Text("Sources:", style="bold"))
+    for entry in result["offerings"]:
+        parts.append(_bullets("·", [f"{entry['offering']} {line['price']}: {rate(line['rate'], line['rate_unit'])} — "
+                                    f"{line['source'] or 'no price in the catalog'}"
+                                    + (f" (as of {line['as_of']})" if line["as_of"] else "")
+                                    for line in entry["cost"]["breakdown"]]))
+        if entry["excluded"]:
+            parts.append(_bullets("✗", [f"{entry['offering']}: {entry['excluded']['message']} [{entry['excluded']['rule']}]"]))
+    return Group(*parts)
+
+
+def comparison_markdown(result: dict) -> str:
+    names = [e["offering"] for e in result["offerings"]]
+    lines = ["| | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for name, cells in _comparison_rows(result):
+        lines.append(f"| {name} | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += ["", "**Between them**", ""] + [f"- {line}" for line in _between(result)]
+    lines += ["", "**Sources**", ""]
+    for entry in result["offerings"]:
+        for line in entry["cost"]["breakdown"]:
+            lines.append(f"- `{entry['offering']}` {line['price']}: {rate(line['rate'], line['rate_unit'])}, "
+                         f"{line['source'] or 'no price in the catalog'}")
+    return "\n".join(lines) + "\n"
+
+
+# --- sweep ----------------------------------------------------------------------------------
+
+
+def _value_text(field: str, value) -> str:
+    from recommender.sweep import SWEEPABLE
+
+    return tokens(int(value)) if SWEEPABLE.get(field) in ("tokens", "requests") else str(value)
+
+
+def _crossing_lines(result: dict) -> list[str]:
+    lines = []
+    for c in result["crossovers"]:
+        exact = f" (closed form: {Decimal(c['closed_form']):,} tokens)" if c["closed_form"] else ""
+        lines.append(f"{c['kind']}: {c['from']} → {c['to']} between {c['last_before']:,} and {c['first_after']:,}{exact}"
+                     if isinstance(c["first_after"], int) else
+                     f"{c['kind']}: {c['from']} → {c['to']} between {c['last_before']} and {c['first_after']}{exact}")
+    return lines or ["none in this range"]
+
+
+def sweep_table(result: dict) -> Group:
+    field = result["field"]
+    table = Table(header_style="bold", pad_edge=False,
+                  title=f"{field} from {_value_text(field, result['low'])} to {_value_text(field, result['high'])}, "
+                        f"{result['steps']} points ({result['spacing']})")
+    table.add_column(field, justify="right")
+    table.add_column("approach")
+    top = max((len(p["top"]) for p in result["points"]), default=0)
+    for i in range(top):
+        table.add_column(f"#{i + 1}", no_wrap=True)
+        table.add_column("year-1", justify="right", no_wrap=True)
+    table.add_column("pays back", justify="right")
+    for point in result["points"]:
+        cells = [_value_text(field, point["value"]), point["approach"]]
+        for i in range(top):
+            entry = point["top"][i] if i < len(point["top"]) else None
+            cells += [entry["offering"], dollars(entry["year_one"], not entry["complete"])] if entry else ["", ""]
+        months = point["break_even_months"]
+        cells.append("—" if months is None else _period(months).strip(" ·"))
+        table.add_row(*cells)
+    return Group(table, Text("Crossovers:", style="bold"), _bullets("┊", _crossing_lines(result)))
+
+
+def sweep_csv(result: dict) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    top = max((len(p["top"]) for p in result["points"]), default=0)
+    header = [result["field"], "approach", "method"]
+    for i in range(1, top + 1):
+        header += [f"top{i}", f"top{i}_training", f"top{i}_monthly", f"top{i}_year_one", f"top{i}_complete"]
+    writer.writerow(header + ["break_even_months"])
+    for point in result["points"]:
+        row = [point["value"], point["approach"], point["method"]]
+        for i in range(top):
+            e = point["top"][i] if i < len(point["top"]) else None
+            row += [e["offering"], e["training"], e["monthly"], e["year_one"], e["complete"]] if e else [""] * 5
+        writer.writerow(row + [point["break_even_months"] or ""])
+    return out.getvalue()
+
+
+def sweep_markdown(result: dict) -> str:
+    field = result["field"]
+    top = max((len(p["top"]) for p in result["points"]), default=0)
+    header = f"| {field} | approach | " + " | ".join(f"#{i + 1} | year-1" for i in range(top)) + " |"
+    lines = [header, "|---:|---|" + "---|---:|" * top]
+    for point in result["points"]:
+        cells = [f"`{e['offering']}` | {dollars(e['year_one'], not e['complete'])}" for e in point["top"]]
+        cells += [" | "] * (top - len(point["top"]))
+        lines.append(f"| {_value_text(field, point['value'])} | {point['approach']} | " + " | ".join(cells) + " |")
+    lines += ["", "**Crossovers**", ""] + [f"- {line}" for line in _crossing_lines(result)]
+    return "\n".join(lines) + "\n"
