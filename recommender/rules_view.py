@@ -12,21 +12,25 @@ from recommender.render import console
 from recommender.rules import Condition, FactRef, Rule, RuleSet, Test
 
 
+OPERATOR_WORDS = {"eq": "is", "ne": "is not", "in": "is one of", "not_in": "is none of", "lt": "<", "lte": "≤",
+                  "gt": ">", "gte": "≥", "contains": "contains", "not_contains": "does not contain"}
+
+
 def describe_test(test: Test) -> str:
     value = test.value
-    if isinstance(value, FactRef):
-        shown = f"the request's {value.name}"
-    elif isinstance(value, tuple):
-        shown = "[" + ", ".join(map(str, value)) + "]"
+    shown = f"the request's {value.name}" if isinstance(value, FactRef) else value
+    return describe(test.fact, test.op, shown)
+
+
+def describe(fact: str, op: str, value) -> str:
+    """`offering.regions contains eu`, `inference.monthly_tokens < 1000000`: a test as people read it."""
+    if op == "exists":
+        return f"{fact} is {'given' if value else 'not given'}"
+    if isinstance(value, (tuple, list)):
+        value = "[" + ", ".join(map(str, value)) + "]"
     elif isinstance(value, bool):
-        shown = "true" if value else "false"
-    else:
-        shown = str(value)
-    words = {"eq": "is", "ne": "is not", "in": "is one of", "not_in": "is none of", "lt": "<", "lte": "≤", "gt": ">",
-             "gte": "≥", "contains": "contains", "not_contains": "does not contain"}
-    if test.op == "exists":
-        return f"{test.fact} is {'given' if value else 'not given'}"
-    return f"{test.fact} {words[test.op]} {shown}"
+        value = "true" if value else "false"
+    return f"{fact} {OPERATOR_WORDS[op]} {value}"
 
 
 def describe_when(when: Condition) -> list[str]:
