@@ -66,7 +66,12 @@ def check_writable(path: Path) -> None:
 
 def append(record: dict, path: Path) -> None:
     """Append one record: whole, or (on a full disk) not at all."""
-    line = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=False) + "\n").encode()
+    append_lines([json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=False)], path)
+
+
+def append_lines(lines: list[str], path: Path) -> None:
+    """Append records already serialized one per line (a batch): one locked write, one fsync."""
+    line = "".join(text + "\n" for text in lines).encode()
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:

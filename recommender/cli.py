@@ -15,17 +15,18 @@ import click
 from recommender import __version__
 from recommender.clitools import (
     Failed,
-    parse_today,
     catalog_option,
     format_option,
     load_requirements,
     load_setup,
+    parse_today,
     rules_option,
     run_recommendation,
     show_decision,
     today_option,
 )
 from recommender.errors import InputError
+
 
 class LazyGroup(click.Group):
     """Commands that live with their feature are imported only when used (or listed by --help)."""
@@ -102,24 +103,40 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
 
 
 def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
-    import json
-
-    from recommender import audit
+    """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
     from recommender.batch import decide_all
     from recommender.progress import progress_on_terminal
 
+    chunk: list[str] = []
     with progress_on_terminal(len(items), "deciding") as advance:
         for line in decide_all(items, setup, when, on_done=advance):
-            decision = json.loads(line) if log is not None or fmt != "json" or top else None
-            if log is not None:
-                audit.append(decision, log)
-            if fmt == "json" and not top:
-                click.echo(line)
-            elif fmt == "json":
-                click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
-                                      ensure_ascii=False, separators=(",", ":")))
-            else:
-                show_decision(decision, fmt, top, log)
+            chunk.append(line)
+            if len(chunk) == AUDIT_CHUNK:
+                _record_and_print(chunk, fmt, top, log)
+                chunk = []
+        _record_and_print(chunk, fmt, top, log)
+
+
+AUDIT_CHUNK = 64
+
+
+def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
+    import json
+
+    from recommender import audit
+
+    if log is not None and lines:
+        audit.append_lines(lines, log)
+    for line in lines:
+        if fmt == "json" and not top:
+            click.echo(line)
+            continue
+        decision = json.loads(line)
+        if fmt == "json":
+            click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
+                                  ensure_ascii=False, separators=(",", ":")))
+        else:
+            show_decision(decision, fmt, top, log)
 
 
 # --- cost ---------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def cost_table(rec: dict) -> Group:
     if c["hidden"]:
         summary.add_row("hidden (001)", f"{dollars(c['hidden']['low'])} – {dollars(c['hidden']['high'])}", "beside year-1, not in it")
     if c["uplift"]:
-        summary.add_row("uplift", f"{Decimal(c['uplift']):g}×", "fine-tuned / base input rate")
+        summary.add_row("uplift", f"{Decimal(c['uplift']).normalize():f}×", "fine-tuned / base input rate")
     summary.add_row("break-even", break_even_text(rec), rec["break_even_reason"] or _against(rec))
     parts.append(summary)
     if c["hidden"]:
@@ -311,7 +311,7 @@ def _comparison_rows(result: dict) -> list[tuple[str, list[str]]]:
         ("year-1", each(lambda e: dollars(e["cost"]["year_one"], lower[e["offering"]]))),
         ("hidden (001)", each(lambda e: f"{dollars(e['cost']['hidden']['low'])} – {dollars(e['cost']['hidden']['high'])}"
                                if e["cost"]["hidden"] else "—")),
-        ("uplift", each(lambda e: f"{Decimal(e['cost']['uplift']):g}×" if e["cost"]["uplift"] else "—")),
+        ("uplift", each(lambda e: f"{Decimal(e['cost']['uplift']).normalize():f}×" if e["cost"]["uplift"] else "—")),
         ("break-even", each(lambda e: break_even_text(e) if e["break_even"] else (e["break_even_reason"] or "—"))),
         ("missing", each(lambda e: ", ".join(e["cost"]["missing"]) or "—")),
     ]

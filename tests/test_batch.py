@@ -63,3 +63,13 @@ def test_top_applies_to_each_line():
     stdin = "{}\n{}\n"
     done = _ftrec("recommend", "-", "--no-audit", "--top", "2", stdin=stdin)
     assert [len(json.loads(line)["recommendations"]) for line in done.stdout.splitlines()] == [2, 2]
+
+
+def test_a_batch_records_every_decision_whole(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    stdin = "\n".join(json.dumps({"inference": {"monthly_tokens": 1_000_000 + i}}) for i in range(130)) + "\n"
+    done = _ftrec("recommend", "-", "--audit-log", str(log), "--today", "2026-11-23", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    recorded = [json.loads(line) for line in log.read_text().splitlines()]
+    assert recorded == printed and len(recorded) == 130
