@@ -77,7 +77,10 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
         out = render.console()
         out.print(render.decision_table(decision, top or TABLE_ROWS))
         where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
+        from recommender.audit import log_path
+
+        elsewhere = f" --audit-log {log}" if log is not None and log != log_path() else ""
         out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
-                  f"Why: ftrec explain {decision['decision_id']}", highlight=False)
+                  f"Why: ftrec explain {decision['decision_id']}{elsewhere}", highlight=False)
 
 

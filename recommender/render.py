@@ -70,6 +70,15 @@ def _period(months: Optional[str]) -> str:
     return f" · {value:.1f} months"
 
 
+def _row(rec: dict) -> list[str]:
+    c = rec["cost"]
+    lower = not c["complete"]
+    training_missing = any(m.startswith("training") for m in c["missing"])
+    return [str(rec["rank"]), rec["offering"], dollars(c["training"], lower and training_missing),
+            dollars(c["monthly"], lower and not all(m.startswith("training") for m in c["missing"])),
+            dollars(c["year_one"], lower), break_even_text(rec), short_why(rec)]
+
+
 def short_why(rec: dict) -> str:
     """What moved this offering up or down, beyond the ranking figure (named in the headline)."""
     tags = []
@@ -111,22 +120,19 @@ def decision_table(decision: dict, top: Optional[int] = None) -> Group:
     parts.append(Text(f"Ranked by {FIGURES[rank_by['figure']]} ({', '.join(rank_by['because'])})", style="dim"))
 
     recs = decision["recommendations"][: top or None]
+    rows = [_row(rec) for rec in recs]
+    notes = any(row[-1] for row in rows)
     table = Table(show_lines=False, header_style="bold", pad_edge=False)
-    for column, justify in (("#", "right"), ("offering", "left"), ("training", "right"), ("monthly", "right"),
-                            ("year-1", "right"), ("break-even", "right"), ("notes", "left")):
-        table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
-    for rec in recs:
-        c = rec["cost"]
-        lower = not c["complete"]
-        table.add_row(
-            str(rec["rank"]),
-            rec["offering"],
-            dollars(c["training"], lower and any(m.startswith("training") for m in c["missing"])),
-            dollars(c["monthly"], lower and not all(m.startswith("training") for m in c["missing"])),
-            dollars(c["year_one"], lower),
-            break_even_text(rec),
-            escape(short_why(rec)),
-        )
+    for index, (column, justify) in enumerate((("#", "right"), ("offering", "left"), ("training", "right"),
+                                              ("monthly", "right"), ("year-1", "right"), ("break-even", "right"),
+                                              ("notes", "left"))[: 7 if notes else 6]):
+        # Figures and ids are never cut or wrapped: break-even and notes give way instead.
+        widest = max([len(column), *(len(row[index]) for row in rows)])
+        fixed = column in ("#", "offering", "training", "monthly", "year-1")
+        table.add_column(column, justify=justify, no_wrap=fixed, min_width=widest if fixed else None,
+                         overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row[: 7 if notes else 6]))
     parts.append(table if recs else Text("No offering is allowed: see the exclusions below.", style="bold red"))
     hidden = recs[0]["cost"]["hidden"] if recs else None
     if hidden:
