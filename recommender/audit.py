@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 import click
 
+from recommender.clitools import format_option, table_or_json
 from recommender.errors import InputError
 
 try:
@@ -638,7 +639,7 @@ def audit() -> None:
 @audit.command("list")
 @click.option("--since", default=None, metavar="DATE", help="Only decisions made on or after DATE (UTC), e.g. 2026-11-01.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="Only the newest N decisions.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 @audit_log_option
 def audit_list(since, limit, fmt, audit_log) -> None:
     """The recorded decisions, oldest first (in the order they were recorded)."""
@@ -691,7 +692,7 @@ _SHORT = {"fine_tune": "fine-tune", "prompt_engineering": "prompt", "larger_base
 
 @audit.command("show")
 @click.argument("decision_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@format_option
 @audit_log_option
 def audit_show(decision_id, fmt, audit_log) -> None:
     """One recorded decision, as `recommend` printed it (`--format json`: the stored record)."""
@@ -724,7 +725,7 @@ def _escape(text: Any) -> str:
               help="Directory of catalog YAML files (default: the built-in catalog).")
 @click.option("--rules", "rules_dir", type=click.Path(), default=None,
               help="Directory of rule YAML files (default: the built-in rules).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 @audit_log_option
 def audit_replay(decision_id, catalog_dir, rules_dir, fmt, audit_log) -> None:
     """Decide a recorded request again, with today's rules and catalog (or --catalog/--rules),

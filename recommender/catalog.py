@@ -191,16 +191,7 @@ def builtin_dir() -> Path:
 def load_catalog(directory: str | Path | None = None) -> Catalog:
     """Every *.yaml / *.yml / *.json file in the directory; the built-in catalog by default."""
     directory = Path(directory) if directory is not None else builtin_dir()
-    label = str(directory)
-    if not directory.exists():
-        raise InputError("catalog directory not found", file=label)
-    if not directory.is_dir():
-        raise InputError("is not a directory (--catalog takes a directory of YAML files)", file=label)
-    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
-    if not paths:
-        raise InputError("no catalog files (*.yaml) in this directory", file=label)
-    texts = [(path, files.read_text(path)) for path in paths]
-    sha = files.content_sha256(texts)
+    label, texts, sha = files.read_directory(directory, "catalog", "--catalog", (".yaml", ".yml", ".json"))
     return cached("catalog", f"{directory.resolve()}\0{sha}", lambda: _build(texts, sha, label))
 
 

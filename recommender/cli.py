@@ -16,6 +16,7 @@ from recommender import __version__
 from recommender.clitools import (
     Failed,
     catalog_option,
+    emit,
     format_option,
     load_requirements,
     load_setup,
@@ -23,6 +24,7 @@ from recommender.clitools import (
     rules_option,
     run_recommendation,
     show_decision,
+    table_or_json,
     today_option,
 )
 from recommender.errors import InputError
@@ -156,18 +158,12 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
     if the rules would exclude it.
     """
     from recommender import render
-    from recommender.decision import dumps
     from recommender.whatif import cost_of
 
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
     rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
-    if fmt == "json":
-        click.echo(dumps(rec))
-    elif fmt == "markdown":
-        click.echo(render.cost_markdown(rec), nl=False)
-    else:
-        render.console().print(render.cost_table(rec))
+    emit(rec, fmt, render.cost_table, render.cost_markdown)
 
 
 # --- catalog ------------------------------------------------------------------------------
@@ -180,7 +176,7 @@ def catalog() -> None:
 
 @catalog.command("list")
 @catalog_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 def catalog_list(catalog_dir, fmt) -> None:
     """Every offering with its main prices."""
     from recommender import catalog_view
@@ -191,7 +187,7 @@ def catalog_list(catalog_dir, fmt) -> None:
 @catalog.command("show")
 @click.argument("offering_id", metavar="ID")
 @catalog_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 def catalog_show(offering_id, catalog_dir, fmt) -> None:
     """One offering: every price with its source and date, and the figures sources publish."""
     from recommender import catalog_view
@@ -203,7 +199,7 @@ def catalog_show(offering_id, catalog_dir, fmt) -> None:
 @catalog.command("check")
 @catalog_option
 @today_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 def catalog_check(catalog_dir, today, fmt) -> None:
     """Flag stale (>180 days), conflicting and implausible prices, and published figures the
     catalog's own rates do not reproduce. Exits 1 when anything is found."""
@@ -229,7 +225,7 @@ def rules() -> None:
 
 @rules.command("list")
 @rules_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 def rules_list(rules_dir, fmt) -> None:
     """Every rule: id, what it concludes, description."""
     from recommender import rules_view
@@ -241,7 +237,7 @@ def rules_list(rules_dir, fmt) -> None:
 @rules.command("show")
 @click.argument("rule_id", metavar="ID")
 @rules_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 def rules_show(rule_id, rules_dir, fmt) -> None:
     """One rule: its conditions, conclusion, source and the sentence it encodes."""
     from recommender import rules_view

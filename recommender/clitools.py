@@ -36,6 +36,21 @@ today_option = click.option("--today", default=None, metavar="DATE",
                             help="Date to judge price staleness by (default: today).")
 format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
                              help="Output format.")
+table_or_json = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                             show_default=True, help="Output format.")
+
+
+def emit(data: dict, fmt: str, table, markdown=None, csv=None) -> None:
+    """DATA as JSON, or through the renderer its format names (a rich table, markdown, CSV)."""
+    from recommender import render
+    from recommender.decision import dumps
+
+    if fmt == "json":
+        click.echo(dumps(data))
+    elif fmt == "table":
+        render.console().print(table(data))
+    else:
+        click.echo({"markdown": markdown, "csv": csv}[fmt](data), nl=False)
 
 
 def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):

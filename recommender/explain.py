@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import click
 
-from recommender.clitools import catalog_option, parse_today, rules_option, today_option
+from recommender.clitools import catalog_option, parse_today, rules_option, table_or_json, today_option
 from recommender.errors import InputError
 
 
@@ -220,7 +220,7 @@ def _signed(difference: str) -> str:
 @click.argument("target", metavar="ID|REQ")
 @click.option("--why-not", "why_not_offering", default=None, metavar="OFFERING",
               help="Why this offering was excluded, or the figures that ranked it below the winner.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@table_or_json
 @catalog_option
 @rules_option
 @today_option

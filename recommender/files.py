@@ -45,6 +45,20 @@ def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int 
     return decode(raw, label, max_bytes)
 
 
+def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str, ...]) -> tuple[str, list, str]:
+    """(label, [(path, text)] in name order, content sha256) for the files of a catalog or rules directory."""
+    label = str(directory)
+    if not directory.exists():
+        raise InputError(f"{what} directory not found", file=label)
+    if not directory.is_dir():
+        raise InputError(f"is not a directory ({option} takes a directory of YAML files)", file=label)
+    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
+    if not paths:
+        raise InputError(f"no {what} files (*.yaml) in this directory", file=label)
+    texts = [(path, read_text(path)) for path in paths]
+    return label, texts, content_sha256(texts)
+
+
 def content_sha256(named_texts) -> str:
     """The sha256 of files' names and contents, in name order: what decisions record."""
     digest = hashlib.sha256()

@@ -159,16 +159,7 @@ def builtin_dir() -> Path:
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
     directory = Path(directory) if directory is not None else builtin_dir()
-    label = str(directory)
-    if not directory.exists():
-        raise InputError("rules directory not found", file=label)
-    if not directory.is_dir():
-        raise InputError("is not a directory (--rules takes a directory of YAML files)", file=label)
-    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not paths:
-        raise InputError("no rule files (*.yaml) in this directory", file=label)
-    texts = [(path, files.read_text(path)) for path in paths]
-    sha = files.content_sha256(texts)
+    label, texts, sha = files.read_directory(directory, "rule", "--rules", (".yaml", ".yml"))
     return cached("rules", f"{directory.resolve()}\0{sha}", lambda: _build(texts, sha, label))
 
 

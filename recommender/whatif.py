@@ -12,7 +12,7 @@ from typing import Optional
 
 import click
 
-from recommender.clitools import catalog_option, parse_today, rules_option, today_option
+from recommender.clitools import catalog_option, emit, format_option, parse_today, rules_option, today_option
 
 
 def cost_of(req, setup, offering_id: str, today: date, source: str) -> dict:
@@ -86,7 +86,7 @@ def _pair(a, b, cost_a, cost_b, req) -> dict:
               help="An offering to compare; give two or more.")
 @catalog_option
 @rules_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@format_option
 @today_option
 def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today) -> None:
     """Offerings side by side: training, monthly, year-1, hidden costs, uplift, break-even against the
@@ -101,20 +101,9 @@ def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today) -> None
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
     result = compared(req, setup, list(dict.fromkeys(offerings)), parse_today(today), requirements)
-    _show_comparison(result, fmt)
-
-
-def _show_comparison(result: dict, fmt: str) -> None:
     from recommender import render
 
-    if fmt == "json":
-        from recommender.decision import dumps
-
-        click.echo(dumps(result))
-    elif fmt == "markdown":
-        click.echo(render.comparison_markdown(result), nl=False)
-    else:
-        render.console().print(render.comparison_table(result))
+    emit(result, fmt, render.comparison_table, render.comparison_markdown)
 
 
 # --- sweep ----------------------------------------------------------------------------------
@@ -201,16 +190,7 @@ def _plain(value: Decimal):
 def _show_sweep(result: dict, fmt: str, points, crossings, spec, plot: bool) -> None:
     from recommender import render
 
-    if fmt == "json":
-        from recommender.decision import dumps
-
-        click.echo(dumps(result))
-    elif fmt == "csv":
-        click.echo(render.sweep_csv(result), nl=False)
-    elif fmt == "markdown":
-        click.echo(render.sweep_markdown(result), nl=False)
-    else:
-        render.console().print(render.sweep_table(result))
+    emit(result, fmt, render.sweep_table, render.sweep_markdown, render.sweep_csv)
     if plot:
         from recommender.chart import text_chart
 
