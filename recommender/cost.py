@@ -22,10 +22,6 @@ CENT = Decimal("0.01")
 PER_M = "per 1M tokens"
 
 
-def cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def usd(amount: Decimal) -> str:
     """Money as written in JSON: exact, two decimals."""
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))

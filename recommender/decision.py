@@ -258,7 +258,7 @@ def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, 
         "model": offering.model,
         "cost": cost_json(c, shared_hidden),
         "break_even": break_even_json(c.break_even),
-        "break_even_reason": _break_even_reason(c),
+        "break_even_reason": break_even_reason(c),
         "because": because,
         "flags": {
             "stale_prices": len(findings.get(offering.id, {}).get("stale", ())),
@@ -267,7 +267,7 @@ def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, 
     }
 
 
-def _break_even_reason(c: cost.Cost) -> Optional[str]:
+def break_even_reason(c: cost.Cost) -> Optional[str]:
     if c.break_even is None:
         return "no baseline given: set `baseline` to today's model (an offering id or {input_per_m, output_per_m})"
     return c.break_even.reason

@@ -15,9 +15,3 @@ class InputError(Exception):
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.path) if p]
         return ": ".join([*parts, self.problem])
-
-    def in_file(self, file: str) -> "InputError":
-        """The same error, attributed to `file` unless it already names one."""
-        if self.file:
-            return self
-        return InputError(self.problem, file=file, path=self.path)

@@ -23,7 +23,7 @@ def cost_of(req, setup, offering_id: str, today: date, source: str) -> dict:
 def compared(req, setup, offering_ids: list[str], today: date, source: str) -> dict:
     """Each offering costed under the decided method, excluded ones included and marked."""
     from recommender import cost
-    from recommender.decision import _break_even_reason, break_even_json, cost_json, decide
+    from recommender.decision import break_even_reason, break_even_json, cost_json, decide
 
     offerings = [setup.catalog.get(o) for o in offering_ids]
     decision = decide(req, setup, today, source)
@@ -41,7 +41,7 @@ def compared(req, setup, offering_ids: list[str], today: date, source: str) -> d
         "approach": decision["approach"]["choice"],
         "cost": cost_json(costs[o.id]),
         "break_even": break_even_json(costs[o.id].break_even),
-        "break_even_reason": _break_even_reason(costs[o.id]),
+        "break_even_reason": break_even_reason(costs[o.id]),
         "engine": decision["engine"],
         "today": decision["today"],
     } for o in offerings]
