@@ -144,7 +144,7 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
             {"step": step, "rule": f.rule, "matched": f.matched, "asserted": f.asserted}
             for step, f in enumerate(session.firings, start=1)
         ],
-        "warnings": _warnings(session, decided, req, recommendations, result.baseline),
+        "warnings": _warnings(session, decided, req, recommendations),
     }
 
 
@@ -383,7 +383,7 @@ def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
 # --- warnings -----------------------------------------------------------------------------
 
 
-def _warnings(session, decided, req: Requirements, recommendations: list, baseline) -> list[dict]:
+def _warnings(session, decided, req: Requirements, recommendations: list) -> list[dict]:
     warnings = [{"rule": rule.id, "message": text} for rule, text in session.warnings]
     assumed = req.defaults_assumed()
     if assumed:
@@ -395,8 +395,10 @@ def _warnings(session, decided, req: Requirements, recommendations: list, baseli
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000_000:
-        return f"{value / 1_000_000:g}M" if value % 100_000 == 0 else f"{value:,}"
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000:
+        from recommender.render import tokens
+
+        return tokens(value)
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
