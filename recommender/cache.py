@@ -2,7 +2,9 @@
 
 Parsing and validating some twenty YAML files is most of what `ftrec` does before deciding; the
 result only changes when a file does. Entries live under $XDG_CACHE_HOME/ftrec (or ~/.cache/ftrec),
-one per content hash, ftrec version and Python version; a file that cannot be read back is rebuilt.
+one per content hash, ftrec build and Python version; a file that cannot be read back is rebuilt.
+The build is a fingerprint of the source of the modules whose objects are cached, so an entry
+written by other code (a development checkout, an upgrade) is never read back.
 FTREC_NO_CACHE=1 turns the cache off. Only what ftrec itself wrote there is ever loaded.
 """
 
@@ -35,7 +37,7 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     if directory is None:
         return build()
     version = f"{sys.version_info[0]}{sys.version_info[1]}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{key}\0{_build()}".encode()).hexdigest()[:32]
     path = directory / f"{kind}-{digest}-{__version__}-py{version}.pickle"
     try:
         with open(path, "rb") as fh:
@@ -45,6 +47,20 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     value = build()
     _store(directory, path, value)
     return value
+
+
+_BUILD: list[str] = []
+
+
+def _build() -> str:
+    """A fingerprint of the code that defines what is cached (its classes' shapes and parsing)."""
+    if not _BUILD:
+        here = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for name in ("catalog.py", "rules.py", "facts.py", "models.py", "cost.py"):
+            digest.update((here / name).read_bytes())
+        _BUILD.append(digest.hexdigest())
+    return _BUILD[0]
 
 
 def _store(directory: Path, path: Path, value) -> None:

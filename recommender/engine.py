@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from durable.engine import Host, MessageNotHandledException
 
+from recommender.errors import InputError
 from recommender.rules import FactRef, Rule, RuleSet, render_message
 
 
@@ -41,7 +42,6 @@ class Session:
     warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
     error: Optional[BaseException] = None
     fired: set[str] = field(default_factory=set)
-    decisions_read: frozenset[str] = frozenset()
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -51,8 +51,8 @@ class Session:
         return [rule for reason, rule in self.reasons if reason in names]
 
 
-class RuleError(Exception):
-    """The rule set could not reach a decision (a bug in the rules, not in the input)."""
+class RuleError(InputError):
+    """The rule set could not reach a decision: the rule files are at fault (exit 2)."""
 
 
 class _Host(Host):
@@ -101,7 +101,7 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     """Assert the requirements fact, take each decision, and return what the rules concluded."""
     host = host_for(ruleset)
     sid = str(next(_SIDS))
-    session = Session(ruleset, flat_facts, decisions_read=_decisions_read(ruleset))
+    session = Session(ruleset, flat_facts)
     host.sessions[sid] = session
     established = False  # durable_rules crashes deleting a session no message was ever handled in
     try:
@@ -110,10 +110,10 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
             try:
                 host.post(ruleset.name, {"t": "decide", "key": key, "sid": sid})
             except MessageNotHandledException:
-                raise RuleError(f"no rule decided {key}") from None
+                raise RuleError(f"no rule decided {key}", file=ruleset.directory) from None
             established = True
             if key not in session.decisions and session.error is None:
-                raise RuleError(f"no rule decided {key}")
+                raise RuleError(f"no rule decided {key}", file=ruleset.directory)
         if session.error is not None:
             raise session.error
         return session
@@ -121,15 +121,6 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
         if established:
             host.delete_state(ruleset.name, sid)
         del host.sessions[sid]
-
-
-_READ: dict[str, frozenset[str]] = {}
-
-
-def _decisions_read(ruleset: RuleSet) -> frozenset[str]:
-    if ruleset.name not in _READ:
-        _READ[ruleset.name] = ruleset.decisions_read
-    return _READ[ruleset.name]
 
 
 def _assert(host: _Host, name: str, fact: dict) -> bool:
@@ -164,7 +155,7 @@ def _apply(rule: Rule, session: Session, c) -> None:
     elif rule.decides:
         session.decisions[kind] = (rule.value, rule.id)
         session.firings.append(Firing(rule.id, matched, {kind: rule.value}))
-        if kind in session.decisions_read:
+        if kind in session.ruleset.decisions_read:
             _assert_inside(c, {"t": "decision", "key": kind, "value": rule.value, "rule": rule.id})
     elif kind == "warn":
         text = render_message(rule.message, session.values())

@@ -117,23 +117,19 @@ class RuleSet:
     directory: str
     decision_order: tuple[str, ...]
     by_id: dict[str, Rule] = field(default_factory=dict)
+    facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
+    decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
 
     def __post_init__(self) -> None:
         self.by_id = {rule.id: rule for rule in self.rules}
+        # what the matcher needs to see, and which decisions are asserted back: asked on every decision
+        self.facts_tested = frozenset(name for rule in self.rules for name in rule.when.facts_read())
+        self.decisions_read = frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
 
     @property
     def name(self) -> str:
         return f"ftrec-{self.sha256[:16]}"
 
-    @property
-    def decisions_read(self) -> frozenset[str]:
-        """Decisions some rule reads: only these are asserted back as facts."""
-        return frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
-
-    @property
-    def facts_tested(self) -> frozenset[str]:
-        """The requirement and context facts some rule tests: all the matcher needs to see."""
-        return frozenset(name for rule in self.rules for name in rule.when.facts_read())
 
     def get(self, rule_id: str) -> Rule:
         try:
