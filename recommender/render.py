@@ -384,14 +384,22 @@ def _value_text(field: str, value) -> str:
     return tokens(int(value)) if SWEEPABLE.get(field) in ("tokens", "requests") else str(value)
 
 
+_THROUGHOUT = {
+    ("break-even within 12 months", True): "fine-tuning pays back within 12 months at every point",
+    ("break-even within 12 months", False): "fine-tuning never pays back within 12 months in this range",
+    ("break-even within 12 months", None): "no break-even: give a `baseline` (today's model) to see where it pays",
+}
+
+
 def _crossing_lines(result: dict) -> list[str]:
-    lines = []
+    lines = [_THROUGHOUT.get((t["kind"], t["value"]), f"{t['kind']}: {t['value']} throughout this range")
+             for t in result.get("throughout", [])]
     for c in result["crossovers"]:
         exact = f" (closed form: {Decimal(c['closed_form']):,} tokens)" if c["closed_form"] else ""
         lines.append(f"{c['kind']}: {c['from']} → {c['to']} between {c['last_before']:,} and {c['first_after']:,}{exact}"
                      if isinstance(c["first_after"], int) else
                      f"{c['kind']}: {c['from']} → {c['to']} between {c['last_before']} and {c['first_after']}{exact}")
-    return lines or ["none in this range"]
+    return lines
 
 
 def sweep_table(result: dict) -> Group:

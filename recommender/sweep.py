@@ -262,6 +262,16 @@ def crossovers(sweeper: Sweeper, points: list[Point]) -> list[Crossover]:
     return found
 
 
+def steady(points: list[Point]) -> list[tuple[str, Any]]:
+    """What holds at every point: said outright, so that no crossover reads as an answer, not a gap."""
+    held = []
+    for kind, key in KINDS.items():
+        values = {key(p) for p in points}
+        if len(values) == 1:
+            held.append((kind, values.pop()))
+    return held
+
+
 def _locate(sweeper: Sweeper, kind: str, key, left: Point, right: Point) -> Crossover:
     step = RESOLUTION[sweeper.spec.kind]
     low, high = left, right

@@ -153,6 +153,7 @@ def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file,
 
 def sweep_json(spec, points, crossings, top: int, setup, sweeper) -> dict:
     from recommender import __version__
+    from recommender import sweep as sweeping
     from recommender.cost import usd
 
     return {
@@ -172,6 +173,7 @@ def sweep_json(spec, points, crossings, top: int, setup, sweeper) -> dict:
                      "year_one": usd(p.figures[o].year_one), "complete": p.figures[o].complete} for o in p.order[:top]],
             "break_even_months": None if p.break_even_months is None else format(p.break_even_months.quantize(Decimal("0.01")), "f"),
         } for p in points],
+        "throughout": [{"kind": kind, "value": value} for kind, value in sweeping.steady(points)],
         "crossovers": [{
             "kind": c.kind,
             "from": c.before,

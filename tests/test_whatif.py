@@ -154,3 +154,13 @@ def test_compare_needs_two_offerings_and_known_ids(workload):
     assert one.code == 2 and "give two or more offerings" in one.err
     unknown = run_cli("compare", workload, "--offering", "openai/gpt-4o", "--offering", "openai/gpt-4")
     assert unknown.code == 2 and "unknown offering 'openai/gpt-4'" in unknown.err
+
+
+def test_what_holds_throughout_is_said_outright(workload):
+    # Below 37.5M tokens a month cheap-train leads everywhere; 2M..30M never reaches the crossing.
+    data = sweep(workload, "--catalog", TWO, "--vary", "inference.monthly_tokens=2M..30M:4")
+    assert {"kind": "top offering", "value": "test/cheap-train"} in data["throughout"]
+    assert {"kind": "approach", "value": "fine_tune"} in data["throughout"]
+    assert not [c for c in data["crossovers"] if c["kind"] == "top offering"]
+    table = run_cli("sweep", workload, "--catalog", TWO, "--vary", "inference.monthly_tokens=2M..30M:4", *TODAY).out
+    assert "top offering: test/cheap-train throughout this range" in table
