@@ -72,7 +72,8 @@ def cli() -> None:
 @rules_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default=None,
               help="Output format [default: table for one file; JSON Lines for several or for -].")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N offerings.")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
 @today_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",

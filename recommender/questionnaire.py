@@ -443,7 +443,8 @@ def stdin_is_terminal() -> bool:
 @catalog_option
 @rules_option
 @format_option
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N offerings.")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
 @today_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH", help="Audit log file.")
