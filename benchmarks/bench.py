@@ -98,10 +98,10 @@ def batch_throughput(count: int) -> None:
 MEMORY_PROBE = """
 import json, resource, sys
 from datetime import date
-from recommender.decision import Setup, decide
-from recommender.catalog import load_catalog
-from recommender.rules import load_rules
-from recommender.models import Requirements
+from recommender.decision.decide import Setup, decide
+from recommender.domain.catalog import load_catalog
+from recommender.engine.rules import load_rules
+from recommender.domain.requirements import Requirements
 sets = [Requirements.model_validate(s) for s in json.loads(sys.stdin.read())]
 setup = Setup(load_catalog(), load_rules())
 marks = {}

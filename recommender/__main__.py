@@ -1,4 +1,4 @@
-from recommender.cli import main
+from recommender.interfaces.cli.main import main
 
 if __name__ == "__main__":
     main()

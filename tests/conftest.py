@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from recommender.catalog import load_catalog
-from recommender.decision import Setup
-from recommender.models import Requirements
-from recommender.rules import load_rules
+from recommender.domain.catalog import load_catalog
+from recommender.decision.decide import Setup
+from recommender.domain.requirements import Requirements
+from recommender.engine.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
@@ -49,7 +49,7 @@ class Result:
 
 def run_cli(*args: str, env: dict | None = None) -> Result:
     """`ftrec ARGS` in this process: exit code, stdout, stderr."""
-    from recommender.cli import main
+    from recommender.interfaces.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     old_env = {k: os.environ.get(k) for k in (env or {})}

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from recommender import questionnaire as q
-from recommender.models import Requirements, load_requirements
+from recommender.interfaces import questions as q
+from recommender.interfaces.cli import ask as ask_cli
+from recommender.domain.requirements import Requirements, load_requirements
 
 from conftest import TODAY, run_cli
 
@@ -49,7 +50,7 @@ def test_daily_knowledge_leads_to_rag_without_training_questions(possible, setup
     prompter = Scripted({"task.knowledge_churn": "daily"})
     answers, asked = q.run_session(prompter, possible)
     assert not [a for a in asked if a.startswith("training") or a in ("needs.new_knowledge", "operations.trainings_per_year")]
-    from recommender.decision import decide
+    from recommender.decision.decide import decide
 
     decision = decide(Requirements.model_validate(q.requirements_data(answers)), setup, TODAY)
     assert decision["approach"]["choice"] == "rag"
@@ -124,8 +125,8 @@ def test_the_written_file_loads_back_to_the_same_requirements(tmp_path, possible
 
 
 def test_ctrl_c_leaves_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(q, "stdin_is_terminal", lambda: True)
-    monkeypatch.setattr(q, "Prompter", lambda: Scripted(interrupt_at="needs.citations"))
+    monkeypatch.setattr(ask_cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(ask_cli, "Prompter", lambda: Scripted(interrupt_at="needs.citations"))
     out = tmp_path / "r.yaml"
     result = run_cli("ask", "--out", str(out), "--today", "2026-11-23", "--no-audit")
     assert result.code == 130
@@ -134,7 +135,7 @@ def test_ctrl_c_leaves_no_file(tmp_path, monkeypatch):
 
 
 def test_no_terminal_and_no_answers_file_is_bad_input(tmp_path, monkeypatch):
-    monkeypatch.setattr(q, "stdin_is_terminal", lambda: False)
+    monkeypatch.setattr(ask_cli, "stdin_is_terminal", lambda: False)
     result = run_cli("ask", "--out", str(tmp_path / "r.yaml"))
     assert result.code == 2
     assert "no terminal to ask questions on: answer from a file with --answers FILE" in result.err

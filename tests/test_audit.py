@@ -5,9 +5,8 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 
-from recommender import audit
+from recommender.records import log as audit
 
 from conftest import ROOT, run_cli
 
@@ -50,7 +49,7 @@ def test_concurrent_appends_never_interleave(tmp_path):
     log = tmp_path / "audit.jsonl"
     record = json.loads(run_cli("recommend", TYPICAL, "--format", "json", "--no-audit", *TODAY).out)
     (tmp_path / "record.json").write_text(json.dumps(record))
-    code = ("import json, sys; from pathlib import Path; from recommender import audit\n"
+    code = ("import json, sys; from pathlib import Path; from recommender.records import log as audit\n"
             "record = json.loads(Path(sys.argv[1]).read_text())\n"
             "for i in range(200):\n"
             "    record['decision_id'] = f'{sys.argv[2]}-{i:03d}'\n"

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from recommender import cost
-from recommender.models import Requirements
+from recommender.domain import cost
+from recommender.domain.requirements import Requirements
 
 from conftest import req
 

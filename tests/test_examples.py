@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from recommender.decision import decide
-from recommender.models import load_requirements
+from recommender.decision.decide import decide
+from recommender.domain.requirements import load_requirements
 
 from conftest import ROOT, TODAY
 

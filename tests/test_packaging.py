@@ -36,7 +36,7 @@ def test_installed_wheel_runs_from_another_directory(wheel, tmp_path):
     (elsewhere / "req.yaml").write_text("training: {tokens: 5M, epochs: 3}\ninference: {monthly_tokens: 100M}\n")
     # The installed copy comes first on the path; dependencies come from this environment.
     env = {"PYTHONPATH": str(target), "FTREC_NO_CACHE": "1", "PATH": "/usr/bin:/bin"}
-    probe = subprocess.run([sys.executable, "-c", "import recommender.resources as r; print(r.data_dir('rules'))"],
+    probe = subprocess.run([sys.executable, "-c", "import recommender.domain.resources as r; print(r.data_dir('rules'))"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
     assert probe.stdout.strip() == str(target / "recommender" / "rules")
     done = subprocess.run([sys.executable, "-m", "recommender", "cost", "req.yaml", "--offering", "fireworks/llama-4-8b",

@@ -7,11 +7,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender import cost
-from recommender.catalog import load_catalog
-from recommender.decision import Setup, decide
-from recommender.models import Requirements
-from recommender.rules import load_rules
+from recommender.domain import cost
+from recommender.domain.catalog import load_catalog
+from recommender.decision.decide import Setup, decide
+from recommender.domain.requirements import Requirements
+from recommender.engine.rules import load_rules
 
 from conftest import ROOT, TODAY
 
@@ -45,7 +45,7 @@ def offerings(draw):
 
 
 def _offering(data):
-    from recommender.catalog import Offering
+    from recommender.domain.catalog import Offering
 
     return Offering.model_validate(data)
 

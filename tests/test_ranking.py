@@ -6,11 +6,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.catalog import load_catalog
-from recommender.decision import Setup, decide, dumps
-from recommender.models import Requirements
-from recommender.rules import load_rules
-from recommender.schemas import Decision
+from recommender.domain.catalog import load_catalog
+from recommender.decision.decide import Setup, decide, dumps
+from recommender.domain.requirements import Requirements
+from recommender.engine.rules import load_rules
+from recommender.decision.schema import Decision
 
 from conftest import ROOT, TODAY, run_cli
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from recommender.errors import InputError
-from recommender.models import Requirements, parse_tokens, requirements_from
+from recommender.domain.errors import InputError
+from recommender.domain.requirements import Requirements, parse_tokens, requirements_from
 
 
 @pytest.mark.parametrize("text,tokens", [

@@ -7,8 +7,8 @@ import shutil
 import pytest
 import yaml
 
-from recommender.errors import InputError
-from recommender.rules import load_rules
+from recommender.domain.errors import InputError
+from recommender.engine.rules import load_rules
 
 from conftest import ROOT, SEEDS, run_cli
 

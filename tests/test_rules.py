@@ -5,8 +5,8 @@ Cases give only what matters; the rest of the request is the default (narrow, st
 
 import pytest
 
-from recommender.decision import decide
-from recommender.models import Requirements
+from recommender.decision.decide import decide
+from recommender.domain.requirements import Requirements
 
 from conftest import TODAY
 

@@ -2,7 +2,6 @@
 separate recommendations, side-by-side figures with their sources, bad --vary refused."""
 
 import json
-from decimal import Decimal
 
 import pytest
 

@@ -1,0 +1,419 @@
+"""One decision: requirements → rules → allowed offerings → costs → ranking → the CONTRACT §6 object.
+
+The object is plain JSON data (money as two-decimal strings, token counts as integers), the same
+one printed by `--format json` and stored in the audit log. Given the same requirements, `today`,
+catalog and rules it is identical byte for byte, apart from `decision_id` and `created_at`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Optional
+
+from recommender import __version__
+from recommender.domain import cost
+from recommender.engine import host as engine
+from recommender.domain import pricecheck
+from recommender.domain.catalog import Catalog, Offering
+from recommender.domain.units import tokens
+from recommender.engine.facts import FACTS, FINE_TUNING_APPROACHES
+from recommender.domain.requirements import BaselineRates, Requirements
+from recommender.engine.rules import RuleSet, matcher_value, offering_passes, render_message
+from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
+
+@dataclass(frozen=True)
+class Setup:
+    """What decisions run against: a catalog and a rule set, loaded once."""
+
+    catalog: Catalog
+    rules: RuleSet
+
+
+@dataclass(frozen=True)
+class Ranked:
+    offering: Offering
+    cost: cost.Cost
+    preferred: tuple
+    demoted: tuple
+    attributes: dict
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What the rules decided and how the allowed offerings rank: a decision before its JSON."""
+
+    session: engine.Session
+    decided: dict  # facts with approach, method and rank_by
+    ranked: tuple[Ranked, ...]
+    excluded: tuple[dict, ...]
+    baseline: Optional[cost.Baseline]
+    project_hidden: tuple
+
+    @property
+    def approach(self) -> str:
+        return self.decided["approach"]
+
+    @property
+    def rank_by(self) -> str:
+        return self.decided["rank_by"]
+
+
+def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> Evaluation:
+    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here)."""
+    catalog, rules = setup.catalog, setup.rules
+    flat = flat_facts(req, catalog, today)
+    session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
+    decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
+    baseline = cost.resolve_baseline(req, catalog, file=source)
+    requires = [r for r in session.offering_rules if r.conclusion == "require"]
+    prefers = [r for r in session.offering_rules if r.conclusion == "prefer"]
+    demotes = [r for r in session.offering_rules if r.conclusion == "demote"]
+    _, all_attributes = _catalog_view(catalog, today)
+    project_hidden = cost.project_hidden_costs(catalog, req)
+    excluded, ranked = [], []
+    for offering in catalog.offerings.values():
+        attributes = all_attributes[offering.id]
+        failed = next((r for r in requires if not offering_passes(r.offering_tests, attributes, decided)), None)
+        if failed is not None:
+            excluded.append({
+                "offering": offering.id,
+                "rule": failed.id,
+                "message": render_message(failed.message, {**decided, **attributes}),
+            })
+            continue
+        ranked.append(Ranked(
+            offering,
+            cost.compute(offering, req, catalog, decided["method"], baseline, project_hidden),
+            tuple(r for r in prefers if offering_passes(r.offering_tests, attributes, decided)),
+            tuple(r for r in demotes if offering_passes(r.offering_tests, attributes, decided)),
+            attributes,
+        ))
+    ranked.sort(key=lambda r: _rank_key(r.cost, r.preferred, r.demoted, decided["rank_by"], r.offering.id))
+    return Evaluation(session, decided, tuple(ranked), tuple(excluded), baseline, project_hidden)
+
+
+def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
+    catalog, rules = setup.catalog, setup.rules
+    result = evaluate(req, setup, today, source)
+    session, decided = result.session, result.decided
+    _, approach_rule = session.decisions["approach"]
+    _, method_rule = session.decisions["method"]
+    _, rank_rule = session.decisions["rank_by"]
+    findings, _ = _catalog_view(catalog, today)
+    recommendations = [
+        _recommendation(rank, r.offering, r.cost, r.preferred, r.demoted, r.attributes, decided, rank_rule, catalog,
+                        findings, result.project_hidden)
+        for rank, r in enumerate(result.ranked, start=1)
+    ]
+    because = [approach_rule, *session.reason_rules(_reasons_read(rules.by_id[approach_rule]))]
+    return {
+        "decision_id": new_decision_id(),
+        "created_at": _now(),
+        "engine": {"version": __version__, "rules_sha256": rules.sha256, "catalog_sha256": catalog.sha256},
+        "today": today.isoformat(),
+        "source": source,
+        "requirements": req.normalized(),
+        "requirements_given": req.given(),
+        "approach": {
+            "choice": result.approach,
+            "method": decided["method"],
+            "fine_tunes": result.approach in FINE_TUNING_APPROACHES,
+            "summary": rules.by_id[approach_rule].description,
+            "because": because,
+            "method_because": [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))],
+        },
+        "rank_by": {"figure": result.rank_by, "because": [rank_rule]},
+        "hidden_costs": {
+            "note": "project-wide hidden costs (001), counted in every offering's hidden range; "
+                    "each offering lists only its own items",
+            "items": [_hidden_item_json(item) for item in result.project_hidden],
+        } if req.operations.include_hidden_costs else None,
+        "recommendations": recommendations,
+        "excluded": list(result.excluded),
+        "trace": [
+            {"step": step, "rule": f.rule, "matched": f.matched, "asserted": f.asserted}
+            for step, f in enumerate(session.firings, start=1)
+        ],
+        "warnings": _warnings(session, decided, req, recommendations),
+    }
+
+
+# --- facts --------------------------------------------------------------------------------
+
+
+def flat_facts(req: Requirements, catalog: Catalog, today: date) -> dict:
+    """Fact name → value as the trace shows it (exact strings for decimals)."""
+    normalized = req.normalized()
+    flat: dict[str, Any] = {}
+    for name in FACTS:
+        section, _, field = name.partition(".")
+        if field and isinstance(normalized.get(section), dict):
+            flat[name] = normalized[section].get(field)
+        elif not field:
+            flat[name] = normalized.get(section)
+    if isinstance(req.baseline, BaselineRates):
+        flat["baseline"] = "custom rates"
+    flat["catalog.stale_prices"] = len(_stale(catalog, today))
+    flat["catalog.implausible_prices"] = len(pricecheck.implausible(catalog))
+    for key in ("approach", "method", "rank_by"):
+        flat.pop(key, None)
+    return flat
+
+
+def matcher_fact(flat: dict, tested: frozenset[str]) -> dict:
+    """The nested fact durable_rules matches: only what rules test (every firing carries it),
+    and absent values left out so that `exists: false` holds."""
+    fact: dict = {}
+    for name, value in flat.items():
+        if value is None or name not in tested:
+            continue
+        kind = FACTS.get(name)
+        if kind is not None and kind.kind == "decimal":
+            value = matcher_value(Decimal(value))
+        section, _, field = name.partition(".")
+        if field:
+            fact.setdefault(section, {})[field] = value
+        else:
+            fact[section] = value
+    return fact
+
+
+_VIEWS: dict[tuple[str, date], tuple[dict, dict]] = {}  # per catalog and day: the same for every decision
+
+
+def _catalog_view(catalog: Catalog, today: date) -> tuple[dict, dict]:
+    """Stale and implausible findings by offering, and each offering's attributes as rules test them."""
+    key = (catalog.sha256, today)
+    if key not in _VIEWS:
+        by: dict[str, dict[str, list]] = {}
+        for finding in (*pricecheck.stale(catalog, today), *pricecheck.implausible(catalog)):
+            by.setdefault(finding.offering, {}).setdefault(finding.kind, []).append(finding)
+        attributes = {o.id: offering_attributes(o, catalog, by) for o in catalog.offerings.values()}
+        _VIEWS[key] = (by, attributes)
+    return _VIEWS[key]
+
+
+def _stale(catalog: Catalog, today: date) -> list:
+    findings, _ = _catalog_view(catalog, today)
+    return [f for by_kind in findings.values() for f in by_kind.get("stale", ())]
+
+
+def offering_attributes(offering: Offering, catalog: Catalog, findings: dict) -> dict:
+    found = findings.get(offering.id, {})
+    return {
+        "offering.id": offering.id,
+        "offering.provider": offering.provider_slug,
+        "offering.model": offering.model,
+        "offering.family": offering.family,
+        "offering.params_b": offering.params_b,
+        "offering.open_weights": offering.open_weights,
+        "offering.regions": list(offering.regions),
+        "offering.methods": list(offering.methods),
+        "offering.tuning": list(offering.tuning),
+        "offering.strengths": list(offering.strengths),
+        "offering.provisioned_throughput": offering.provisioned_throughput,
+        "offering.implausible_prices": len(found.get("implausible", ())),
+        "offering.stale_prices": len(found.get("stale", ())),
+    }
+
+
+def _reasons_read(rule) -> tuple[str, ...]:
+    return (*rule.when.reasons_all, *rule.when.reasons_any)
+
+
+# --- ranking ------------------------------------------------------------------------------
+
+
+def figure_of(c: cost.Cost, rank_by: str) -> Decimal:
+    return {"year_one": c.year_one, "monthly": c.monthly.total, "training": c.training.total}[rank_by]
+
+
+def _rank_key(c: cost.Cost, preferred: list, demoted: list, rank_by: str, offering_id: str) -> tuple:
+    # Fully priced first, then not demoted, then most preferred, then the cheapest figure, then id.
+    return (not c.complete, bool(demoted), -len(preferred), figure_of(c, rank_by), offering_id)
+
+
+def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings,
+                    shared_hidden=()) -> dict:
+    values = {**decided, **attributes}
+    because = [{"rule": r.id, "message": render_message(r.message or r.description, values)} for r in preferred]
+    because += [{"rule": r.id, "message": render_message(r.message, values)} for r in demoted]
+    because.append({"rule": rank_rule, "message": f"ranked by {FIGURES[decided['rank_by']]}"})
+    if not c.complete:
+        because.append({"rule": None, "message": f"incomplete cost: missing {', '.join(c.missing)}; ranked after fully priced offerings"})
+    return {
+        "rank": rank,
+        "offering": offering.id,
+        "provider": catalog.providers[offering.id],
+        "model": offering.model,
+        "cost": cost_json(c, shared_hidden),
+        "break_even": break_even_json(c.break_even),
+        "break_even_reason": break_even_reason(c),
+        "because": because,
+        "flags": {
+            "stale_prices": len(findings.get(offering.id, {}).get("stale", ())),
+            "implausible_prices": [f.price for f in findings.get(offering.id, {}).get("implausible", ())],
+        },
+    }
+
+
+def break_even_reason(c: cost.Cost) -> Optional[str]:
+    if c.break_even is None:
+        return "no baseline given: set `baseline` to today's model (an offering id or {input_per_m, output_per_m})"
+    return c.break_even.reason
+
+
+# --- JSON shapes --------------------------------------------------------------------------
+
+
+money = cost.usd
+
+
+def rate(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else format(value, "f")
+
+
+def quantity(value: Decimal) -> Any:
+    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
+    """The cost as JSON; hidden items in `shared_hidden` are listed once per decision, not here."""
+    return {
+        "complete": c.complete,
+        "missing": list(c.missing),
+        "method": c.method,
+        "type": c.training_type,
+        "training": money(c.training.total),
+        "trainings_per_year": c.trainings_per_year,
+        "monthly": money(c.monthly.total),
+        "year_one": money(c.year_one),
+        "hidden": hidden_json(c.hidden, shared_hidden),
+        "uplift": None if c.uplift is None else format(c.uplift.quantize(Decimal("0.01")), "f"),
+        "breakdown": [
+            *(line_json("training", line) for line in c.training.lines),
+            *(line_json("monthly", line) for line in c.monthly.lines),
+        ],
+        "notes": list(c.notes),
+    }
+
+
+def line_json(part: str, line: cost.Line) -> dict:
+    return {
+        "part": part,
+        "item": line.item,
+        "quantity": quantity(line.quantity),
+        "unit": line.unit,
+        "rate_unit": line.rate_unit,
+        "amount": None if line.amount is None else money(line.amount),
+        "price": line.price,
+        **_price_json(line),
+    }
+
+
+_MISSING = {"rate": None, "source": None, "as_of": None}
+_PRICE_JSON: dict[int, tuple] = {}  # id(catalog price) → (price, its JSON): built once, not per line
+
+
+def _price_json(line: cost.Line) -> dict:
+    price = line.origin
+    if price is None:
+        return _MISSING
+    cached = _PRICE_JSON.get(id(price))
+    if cached is None or cached[0] is not price:
+        if len(_PRICE_JSON) > 50_000:
+            _PRICE_JSON.clear()
+        shown = {"rate": rate(price.usd), "source": price.source, "as_of": price.as_of.isoformat()}
+        if price.note:
+            shown["note"] = price.note
+        cached = _PRICE_JSON[id(price)] = (price, shown)
+    return cached[1]
+
+
+def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
+    if hidden is None:
+        return None
+    own = [_hidden_item_json(i) for i in hidden.items if not any(i is s for s in shared)]
+    return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
+
+
+_HIDDEN_JSON: dict = {}  # items repeat across offerings and decisions: build each shape once
+
+
+def _hidden_item_json(item: cost.HiddenItem) -> dict:
+    if item not in _HIDDEN_JSON:
+        if len(_HIDDEN_JSON) > 10_000:
+            _HIDDEN_JSON.clear()
+        _HIDDEN_JSON[item] = {
+            "id": item.id,
+            "description": item.description,
+            "per": item.per,
+            "times": item.times,
+            "low": None if item.low is None else money(item.low * item.times),
+            "high": None if item.high is None else money(item.high * item.times),
+            "source": item.source,
+            **({"note": item.note} if item.note else {}),
+        }
+    return _HIDDEN_JSON[item]
+
+
+def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
+    if b is None or b.tokens is None:
+        return None
+    return {
+        "against": b.baseline,
+        "tokens": b.tokens,
+        "months": None if b.months is None else format(b.months.quantize(Decimal("0.0001")), "f"),
+        "baseline_rate": rate(b.baseline_rate),
+        "fine_tuned_rate": rate(b.fine_tuned_rate),
+        "monthly_saving": None if b.monthly_saving is None else money(b.monthly_saving),
+    }
+
+
+# --- warnings -----------------------------------------------------------------------------
+
+
+def _warnings(session, decided, req: Requirements, recommendations: list) -> list[dict]:
+    warnings = [{"rule": rule.id, "message": text} for rule, text in session.warnings]
+    assumed = req.defaults_assumed()
+    if assumed:
+        shown = ", ".join(f"{name}={_show(decided.get(name))}" for name in assumed)
+        warnings.append({"rule": None, "message": f"defaults assumed: {shown}"})
+    notes = sorted({note for r in recommendations for note in r["cost"]["notes"]})
+    warnings.extend({"rule": None, "message": note} for note in notes)
+    return warnings
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1_000:
+        return tokens(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# --- ids and times ------------------------------------------------------------------------
+
+
+def new_decision_id() -> str:
+    """Sortable and readable: when it was made, then randomness (prefixes are accepted)."""
+    # 40 random bits: a batch of 100,000 decisions in one second collides with odds of about 1 in 200.
+    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{os.urandom(5).hex()}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def dumps(decision: dict, indent: Optional[int] = 2) -> str:
+    return json.dumps(decision, indent=indent, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")

@@ -1,0 +1,312 @@
+"""Sweeps: how the approach and the ranking change as one numeric requirement varies.
+
+Each grid point runs the same rules and cost core as `recommend` (through decision.evaluate, with
+one engine for the whole sweep). Between grid points whose approach, top offering, or break-even
+within the year differ, the exact switching value is found by bisection: to the token for counts,
+to 0.0001 for shares. Where the top offering changes along monthly volume and year-1 (or monthly
+cost) is linear in it, the closed-form crossing is reported too:
+    volume = (fixed_B − fixed_A) / (rate_A − rate_B) per 1M tokens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Any, Callable, Optional
+
+from recommender.domain.errors import InputError
+
+HORIZON_MONTHS = 12  # break-even "within the horizon": training paid back within year one
+EXAMPLE = "inference.monthly_tokens=100K..1B:40:log"
+DEFAULT_STEPS = 20
+MAX_STEPS = 10_000
+
+# field → kind: how LOW..HIGH are read and how finely a crossover is located
+SWEEPABLE = {
+    "inference.monthly_tokens": "tokens",
+    "inference.monthly_queries": "requests",
+    "inference.input_share": "share",
+    "training.tokens": "tokens",
+    "training.epochs": "count",
+    "training.validation_tokens": "tokens",
+    "training.evaluations": "count",
+    "operations.trainings_per_year": "count",
+    "training.hours": "decimal",
+}
+RESOLUTION = {"tokens": Decimal(1), "requests": Decimal(1), "count": Decimal(1), "share": Decimal("0.0001"),
+              "decimal": Decimal("0.01")}
+_SPEC = re.compile(r"^(?P<field>[a-z_.]+)=(?P<range>[^:]+?)(?::(?P<steps>[^:]*))?(?::(?P<spacing>[^:]*))?$")
+
+
+@dataclass(frozen=True)
+class Spec:
+    field: str
+    low: Decimal
+    high: Decimal
+    steps: int
+    log: bool
+
+    @property
+    def kind(self) -> str:
+        return SWEEPABLE[self.field]
+
+    @property
+    def integral(self) -> bool:
+        return self.kind in ("tokens", "requests", "count")
+
+
+def parse_spec(text: str) -> Spec:
+    def bad(problem: str) -> InputError:
+        return InputError(f"{problem}: expected FIELD=LOW..HIGH[:STEPS[:log]], e.g. {EXAMPLE}", path="--vary")
+
+    match = _SPEC.match(text.strip())
+    if not match or ".." not in match["range"]:
+        raise bad(f"cannot read {text!r}")
+    name = match["field"]
+    if name not in SWEEPABLE:
+        raise bad(f"{name!r} is not a numeric requirement ({', '.join(SWEEPABLE)})")
+    low_text, _, high_text = match["range"].partition("..")
+    low, high = (_number(name, t.strip(), bad) for t in (low_text, high_text))
+    if low >= high:
+        raise bad(f"LOW must be below HIGH, got {low_text}..{high_text}")
+    steps = match["steps"] or str(DEFAULT_STEPS)
+    if not steps.isdigit() or not 2 <= int(steps) <= MAX_STEPS:
+        raise bad(f"STEPS must be a whole number from 2 to {MAX_STEPS:,}, got {steps!r}")
+    spacing = match["spacing"]
+    if spacing not in (None, "", "log", "linear"):
+        raise bad(f"spacing must be log or linear, got {spacing!r}")
+    if spacing == "log" and low <= 0:
+        raise bad("log spacing needs LOW above 0")
+    return Spec(name, low, high, int(steps), spacing == "log")
+
+
+def _number(name: str, text: str, bad) -> Decimal:
+    from pydantic import ValidationError
+
+    from recommender.engine.facts import FACTS
+
+    try:
+        value = FACTS[name].adapter.validate_python(text)
+    except ValidationError as exc:
+        from recommender.domain.validation import first_error
+
+        raise bad(f"{name} {first_error(exc, None).problem}") from None
+    if value is None:
+        raise bad(f"{name} needs a number, got {text!r}")
+    return Decimal(value)
+
+
+def grid(spec: Spec) -> list[Decimal]:
+    """STEPS values from LOW to HIGH (both included), evenly or log-spaced; counts rounded, repeats dropped."""
+    n = spec.steps - 1
+    with localcontext() as context:
+        context.prec = 34
+        if spec.log:
+            ratio = (spec.high / spec.low).ln()
+            values = [spec.low * (ratio * i / n).exp() for i in range(spec.steps)]
+        else:
+            values = [spec.low + (spec.high - spec.low) * i / n for i in range(spec.steps)]
+    values[0], values[-1] = spec.low, spec.high
+    rounded = [_round(spec, v) for v in values]
+    return list(dict.fromkeys(rounded))
+
+
+def _round(spec: Spec, value: Decimal) -> Decimal:
+    step = RESOLUTION[spec.kind]
+    return (value / step).to_integral_value() * step
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """A sweep keeps every point's costs alive, so each cyclic-GC pass rescans more of them (about a
+    sixth of a long sweep's time). They hold no reference cycles: reference counting frees them,
+    and the collector runs again afterwards."""
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+# --- evaluating points ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    training: Decimal
+    monthly: Decimal
+    year_one: Decimal
+    complete: bool
+    rank_class: tuple  # what ranks before the figure: completeness, demotion, preferences
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid value's outcome, kept small: a long sweep holds thousands and sends them between processes."""
+
+    value: Decimal
+    approach: str
+    method: str
+    rank_by: str
+    share: Decimal  # the input share at this point
+    order: tuple[str, ...]  # allowed offerings, best first
+    figures: dict  # offering id → Figures
+    break_even_months: Optional[Decimal]  # the top offering's, against the baseline
+    has_baseline: bool
+
+    @property
+    def top(self) -> Optional[str]:
+        return self.order[0] if self.order else None
+
+    @property
+    def pays_within_horizon(self) -> Optional[bool]:
+        if not self.order or not self.has_baseline:
+            return None
+        return self.break_even_months is not None and self.break_even_months <= HORIZON_MONTHS
+
+
+def summarize(value: Decimal, result, share: Decimal) -> Point:
+    figures = {r.offering.id: Figures(r.cost.training.total, r.cost.monthly.total, r.cost.year_one, r.cost.complete,
+                                      (r.cost.complete, bool(r.demoted), len(r.preferred))) for r in result.ranked}
+    top = result.ranked[0].cost.break_even if result.ranked else None
+    return Point(value, result.approach, result.decided["method"], result.rank_by, share,
+                 tuple(r.offering.id for r in result.ranked), figures, None if top is None else top.months,
+                 result.baseline is not None)
+
+
+class Sweeper:
+    """Evaluates the request with one field set to a value; remembers what it has evaluated."""
+
+    def __init__(self, req, spec: Spec, setup, today: date, source: str):
+        self.spec, self.setup, self.today, self.source = spec, setup, today, source
+        self.base = _without_other_size_forms(req.given(), spec.field)
+        self.seen: dict[Decimal, Point] = {}
+
+    def at(self, value: Decimal) -> Point:
+        value = _round(self.spec, value)
+        if value not in self.seen:
+            self.seen[value] = self._evaluate(value)
+        return self.seen[value]
+
+    def grid_points(self, values: list[Decimal], on_done=None) -> list[Point]:
+        """Every grid value, on every core for long sweeps (bisection then runs here, with the same engine)."""
+        from recommender.decision.batch import PARALLEL_FROM, in_parallel
+
+        pending = [v for v in values if v not in self.seen]
+        if len(pending) >= PARALLEL_FROM * 4:
+            for point in in_parallel(self._evaluate, pending, on_done):
+                self.seen[point.value] = point
+        for value in values:
+            self.at(value)
+            if on_done and value not in pending:
+                on_done()
+        return [self.seen[v] for v in values]
+
+    def requirements_at(self, value: Decimal):
+        from recommender.domain.requirements import requirements_from
+
+        data = {key: dict(v) if isinstance(v, dict) else v for key, v in self.base.items()}
+        section, _, name = self.spec.field.partition(".")
+        data.setdefault(section, {})[name] = int(value) if self.spec.integral else format(value, "f")
+        return requirements_from(data, f"{self.source} with {self.spec.field}={value}")
+
+    def _evaluate(self, value: Decimal) -> Point:
+        from recommender.decision.decide import evaluate
+
+        requirements = self.requirements_at(value)
+        result = evaluate(requirements, self.setup, self.today, self.source)
+        return summarize(value, result, requirements.inference.input_share)
+
+
+def _without_other_size_forms(given: dict, field: str) -> dict:
+    """Varying training.tokens replaces any other way the file sized the training set."""
+    if field != "training.tokens" or "training" not in given:
+        return given
+    training = {k: v for k, v in given["training"].items()
+                if k not in ("examples", "tokens_per_example", "context_length", "batch_size", "steps")}
+    return {**given, "training": training}
+
+
+# --- crossovers -----------------------------------------------------------------------------
+
+KINDS: dict[str, Callable[[Point], Any]] = {
+    "approach": lambda p: p.approach,
+    "top offering": lambda p: p.top,
+    "break-even within 12 months": lambda p: p.pays_within_horizon,
+}
+
+
+@dataclass
+class Crossover:
+    kind: str
+    before: Any
+    after: Any
+    below: Decimal  # the last value with `before`
+    at: Decimal  # the first value with `after`
+    closed_form: Optional[Decimal] = None
+    note: Optional[str] = field(default=None)
+
+
+def crossovers(sweeper: Sweeper, points: list[Point]) -> list[Crossover]:
+    found = []
+    for left, right in zip(points, points[1:]):
+        for kind, key in KINDS.items():
+            if key(left) != key(right) and not (kind.startswith("break-even") and None in (key(left), key(right))):
+                found.append(_locate(sweeper, kind, key, left, right))
+    return found
+
+
+def steady(points: list[Point]) -> list[tuple[str, Any]]:
+    """What holds at every point: said outright, so that no crossover reads as an answer, not a gap."""
+    held = []
+    for kind, key in KINDS.items():
+        values = {key(p) for p in points}
+        if len(values) == 1:
+            held.append((kind, values.pop()))
+    return held
+
+
+def _locate(sweeper: Sweeper, kind: str, key, left: Point, right: Point) -> Crossover:
+    step = RESOLUTION[sweeper.spec.kind]
+    low, high = left, right
+    while high.value - low.value > step:
+        middle = sweeper.at((low.value + high.value) / 2)
+        if middle.value in (low.value, high.value):
+            break
+        if key(middle) == key(low):
+            low = middle
+        else:
+            high = middle
+    crossing = Crossover(kind, key(low), key(high), low.value, high.value)
+    if kind == "top offering" and sweeper.spec.field == "inference.monthly_tokens":
+        crossing.closed_form = _closed_form(low, high, sweeper.setup.catalog)
+    return crossing
+
+
+def _closed_form(low: Point, high: Point, catalog) -> Optional[Decimal]:
+    """The volume where the two offerings' ranking figures are equal, when both are linear in it:
+    figure = fixed + k × rate × volume / 1M (k = 12 for year-1, 1 for monthly)."""
+    from recommender.domain.cost import MILLION, blended_rate
+
+    slope = {"year_one": 12, "monthly": 1}.get(low.rank_by)
+    a, b = low.figures.get(low.top), low.figures.get(high.top)
+    if slope is None or a is None or b is None or a.rank_class != b.rank_class:
+        return None
+    rate_a = blended_rate(catalog.offerings[low.top], low.share)
+    rate_b = blended_rate(catalog.offerings[high.top], low.share)
+    if rate_a is None or rate_b is None or rate_a == rate_b:
+        return None
+    fixed_a = _figure(a, low.rank_by) - slope * rate_a * low.value / MILLION
+    fixed_b = _figure(b, low.rank_by) - slope * rate_b * low.value / MILLION
+    volume = (fixed_b - fixed_a) / (slope * (rate_a - rate_b)) * MILLION
+    return volume if low.value <= volume <= high.value else None
+
+
+def _figure(figures: Figures, rank_by: str) -> Decimal:
+    return figures.year_one if rank_by == "year_one" else figures.monthly

@@ -1,0 +1,243 @@
+"""The price catalog (CONTRACT §5): one YAML file per provider, every price with source and date.
+
+A price the sources don't give is absent, never zero. Published figures that a source prints
+are kept beside the offering with the workload they describe, so `catalog check` can recompute
+them from the catalog's own rates and report where the sources disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from recommender.domain import files
+from recommender.domain.errors import InputError
+from recommender.domain.requirements import Money
+from recommender.domain.validation import first_error
+
+OFFERING_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+TRAINING_KEYS = ("lora.sft", "lora.dpo", "full.sft", "full.dpo")
+
+
+class _Strict(BaseModel):
+    # defer_build: a catalog read from the start-up cache is never validated again, so the
+    # validators are only built when a catalog file is actually parsed.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class OtherValue(_Strict):
+    """A value another passage of the sources gives for the same price."""
+
+    usd: Money
+    source: str = Field(min_length=1)
+    note: Optional[str] = None
+
+
+class Price(_Strict):
+    usd: Money = Field(description='USD as a string, e.g. "0.50"; "0" only for a documented free price.')
+    source: str = Field(min_length=1, description="Seed document and what it says.")
+    as_of: date = Field(description="When the source gave this price.")
+    note: Optional[str] = None
+    conflicts: list[OtherValue] = Field(default_factory=list, description="Other values the sources give.")
+
+
+class Prices(_Strict):
+    """USD per 1M tokens unless the name says otherwise."""
+
+    training: dict[str, Price] = Field(default_factory=dict, description="Keyed method.type: lora.sft, full.dpo, ...")
+    training_hour: Optional[Price] = Field(None, description="Training compute per hour (OpenAI).")
+    inference_flat: Optional[Price] = None
+    inference_input: Optional[Price] = None
+    inference_output: Optional[Price] = None
+    base_input: Optional[Price] = None
+    base_output: Optional[Price] = None
+    hosting_month: Optional[Price] = Field(None, description="Per deployed model, per month.")
+    throughput_hour: Optional[Price] = Field(None, description="Provisioned throughput, per hour.")
+
+    @field_validator("training")
+    @classmethod
+    def _training_keys(cls, value: dict[str, Price]) -> dict[str, Price]:
+        for key in value:
+            if key not in TRAINING_KEYS:
+                raise ValueError(f"unknown training price {key!r}: use one of {', '.join(TRAINING_KEYS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_inference_form(self) -> "Prices":
+        if self.inference_flat and (self.inference_input or self.inference_output):
+            raise ValueError("give inference_flat or inference_input + inference_output, not both")
+        return self
+
+
+class Range(_Strict):
+    usd_low: Money
+    usd_high: Money
+    source: str = Field(min_length=1)
+    as_of: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.usd_low > self.usd_high:
+            raise ValueError("usd_low is above usd_high")
+        return self
+
+
+class HiddenCost(_Strict):
+    """A cost 001 says teams forget: reported as a range beside year-1, never folded in."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    description: str
+    per: Literal["project", "training_run", "month"]
+    range: Optional[Range] = Field(None, description="Absent when the sources give no figure.")
+    note: Optional[str] = None
+    source: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _figure_or_note(self) -> "HiddenCost":
+        if self.range is None and not (self.note and self.source):
+            raise ValueError("a hidden cost without a range needs a note and a source")
+        return self
+
+
+class PublishedFigure(_Strict):
+    """A figure a source prints, with the workload it describes, to be recomputed by `catalog check`."""
+
+    figure: Literal["training", "monthly", "year_one", "break_even_tokens"]
+    value: Money = Field(description="As printed, in USD or tokens.")
+    precision: Money = Field(Decimal("1"), description="The rounding the source printed with, e.g. 1, 0.01, 1000.")
+    printed: str = Field(description='How the source prints it, e.g. "$248" or "54K".')
+    workload: dict[str, Any] = Field(description="A requirements fact set describing the source's workload.")
+    source: str = Field(min_length=1)
+    note: Optional[str] = None
+
+
+class Offering(_Strict):
+    id: str = Field(description="provider/model, lower case, unique")
+    model: str
+    family: str = Field(pattern=r"^[a-z0-9_-]+$")
+    params_b: Optional[Money] = None
+    open_weights: bool = False
+    regions: list[Literal["eu", "us"]] = Field(default_factory=list)
+    methods: list[Literal["lora", "full"]] = Field(min_length=1)
+    tuning: list[Literal["sft", "dpo"]] = Field(min_length=1)
+    strengths: list[str] = Field(default_factory=list)
+    provisioned_throughput: bool = Field(
+        False, description="Inference is billed as provisioned throughput per hour, not per token."
+    )
+    prices: Prices
+    hidden_costs: list[HiddenCost] = Field(default_factory=list)
+    published: list[PublishedFigure] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not OFFERING_ID.match(value):
+            raise ValueError(f"must look like provider/model in lower case, got {value!r}")
+        return value
+
+    @property
+    def provider_slug(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+class ProviderFile(_Strict):
+    provider: str = Field(min_length=1)
+    offerings: list[Offering] = Field(min_length=1)
+
+
+class HiddenCostsFile(_Strict):
+    hidden_costs: list[HiddenCost] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    offerings: dict[str, Offering]  # by id, sorted
+    providers: dict[str, str]  # offering id -> provider display name
+    hidden_costs: tuple[HiddenCost, ...]
+    sha256: str
+    directory: str
+    files: tuple[str, ...] = field(default=())
+
+    def get(self, offering_id: str, file: str | None = None, path: str | None = "--offering") -> Offering:
+        """The offering, or an InputError naming where the unknown id came from."""
+        try:
+            return self.offerings[offering_id]
+        except KeyError:
+            hint = _suggest(offering_id, self.offerings)
+            raise InputError(f"unknown offering {offering_id!r}{hint}", file=file, path=path) from None
+
+
+def _suggest(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def builtin_dir() -> Path:
+    from recommender.domain.resources import data_dir
+
+    return data_dir("catalog")
+
+
+def load_catalog(directory: str | Path | None = None) -> Catalog:
+    """Every *.yaml / *.yml / *.json file in the directory; the built-in catalog by default."""
+    directory = Path(directory) if directory is not None else builtin_dir()
+    label, texts, sha = files.read_directory(directory, "catalog", "--catalog", (".yaml", ".yml", ".json"))
+    key = (str(directory.resolve()), sha)
+    if key not in _LOADED:
+        _LOADED.clear()  # one catalog at a time is what a process uses; a changed file is a new key
+        _LOADED[key] = _build(texts, sha, label)
+    return _LOADED[key]
+
+
+_LOADED: dict = {}  # in this process only: nothing is cached on disk
+
+
+def _build(texts: list, sha: str, label: str) -> Catalog:
+    offerings: dict[str, Offering] = {}
+    providers: dict[str, str] = {}
+    seen_in: dict[str, str] = {}
+    hidden: list[HiddenCost] = []
+    for path, text in texts:
+        part = _parse_catalog_file(files.parse(text, str(path)), str(path))
+        if isinstance(part, HiddenCostsFile):
+            hidden.extend(part.hidden_costs)
+            continue
+        for index, offering in enumerate(part.offerings):
+            if offering.id in offerings:
+                raise InputError(
+                    f"duplicate offering id {offering.id!r} (also in {seen_in[offering.id]})",
+                    file=str(path),
+                    path=f"offerings[{index}].id",
+                )
+            offerings[offering.id] = offering
+            providers[offering.id] = part.provider
+            seen_in[offering.id] = path.name
+    return Catalog(
+        offerings=dict(sorted(offerings.items())),
+        providers=providers,
+        hidden_costs=tuple(hidden),
+        sha256=sha,
+        directory=label,
+        files=tuple(path.name for path, _ in texts),
+    )
+
+
+def _parse_catalog_file(data: Any, label: str) -> ProviderFile | HiddenCostsFile:
+    if data is None:
+        raise InputError("empty catalog file", file=label)
+    if not isinstance(data, dict):
+        raise InputError(f"expected a mapping with provider and offerings, got {type(data).__name__}", file=label)
+    model = HiddenCostsFile if "hidden_costs" in data and "provider" not in data else ProviderFile
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise first_error(exc, label) from None

@@ -1,0 +1,359 @@
+"""The cost core (DOMAIN §1): pure functions over Decimal, every figure an itemized breakdown.
+
+Each amount is quantity × rate, and each rate carries the catalog price it came from, with
+its source and date. A price the request needs but the catalog lacks makes the cost
+incomplete: the known part is a lower bound, and the missing price is named. Never a zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Optional
+
+from recommender.domain.catalog import Catalog, HiddenCost, Offering, Price
+from recommender.domain.requirements import BaselineRates, Requirements
+
+MILLION = Decimal(1_000_000)
+MONTHS = Decimal(12)
+HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12
+CENT = Decimal("0.01")
+PER_M = "per 1M tokens"
+
+
+def usd(amount: Decimal) -> str:
+    """Money as written in JSON: exact, two decimals."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item: quantity × rate = amount. `rate` and `amount` are None when the catalog lacks the price."""
+
+    item: str
+    price: str  # where the rate lives in the catalog, e.g. "training.lora.sft"
+    quantity: Decimal
+    unit: str  # what the quantity counts: tokens, months, hours
+    rate_unit: str  # what the rate is per: per 1M tokens, per month, per hour
+    rate: Optional[Decimal] = None
+    amount: Optional[Decimal] = None
+    source: Optional[str] = None
+    as_of: Optional[date] = None
+    note: Optional[str] = None
+    origin: Optional[Price] = field(default=None, compare=False, repr=False)  # the catalog price itself
+
+    @property
+    def missing(self) -> bool:
+        return self.rate is None
+
+
+def priced(item: str, price_name: str, price: Optional[Price], quantity, unit: str, rate_unit: str) -> Line:
+    quantity = Decimal(quantity)
+    if price is None:
+        return Line(item, price_name, quantity, unit, rate_unit)
+    amount = quantity * price.usd / (MILLION if rate_unit == PER_M else 1)
+    return Line(item, price_name, quantity, unit, rate_unit, price.usd, amount, price.source, price.as_of, price.note,
+                price)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A sum of lines; its total is a lower bound when any line is missing its price."""
+
+    lines: tuple[Line, ...]
+    total: Decimal
+    missing: tuple[str, ...]
+
+
+def part(lines) -> Part:
+    total, missing = Decimal(0), []
+    for line in lines:
+        if line.amount is None:
+            missing.append(line.price)
+        else:
+            total += line.amount
+    return Part(tuple(lines), total, tuple(missing))
+
+
+@dataclass(frozen=True)
+class HiddenItem:
+    id: str
+    description: str
+    per: str
+    times: int
+    low: Optional[Decimal]
+    high: Optional[Decimal]
+    source: Optional[str]
+    note: Optional[str]
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """001's forgotten costs, as a range beside year-1 (never folded into it)."""
+
+    items: tuple[HiddenItem, ...]
+
+    @property
+    def low(self) -> Decimal:
+        return sum((i.low * i.times for i in self.items if i.low is not None), Decimal(0))
+
+    @property
+    def high(self) -> Decimal:
+        return sum((i.high * i.times for i in self.items if i.high is not None), Decimal(0))
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Against the baseline (002): training cost / per-1M saving; months net of hosting."""
+
+    baseline: str
+    baseline_rate: Optional[Decimal] = None
+    fine_tuned_rate: Optional[Decimal] = None
+    tokens: Optional[int] = None
+    months: Optional[Decimal] = None
+    reason: Optional[str] = None  # why there is no break-even, or no break-even in months
+    monthly_saving: Optional[Decimal] = None
+
+
+@dataclass(frozen=True)
+class Cost:
+    offering: str
+    method: str
+    training_type: str
+    trainings_per_year: int
+    training: Part  # one training run
+    monthly: Part
+    hidden: Optional[Hidden]
+    uplift: Optional[Decimal]
+    break_even: Optional[BreakEven]
+    notes: tuple[str, ...] = field(default=())
+    year_one: Decimal = Decimal(0)  # trainings × training + 12 × monthly; set by compute()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def billed_training_tokens(req: Requirements) -> int:
+    """000: epochs × training tokens + evaluations × validation tokens."""
+    t = req.training
+    return t.epochs * t.resolved_tokens + t.evaluations * t.validation_tokens
+
+
+def training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:
+    t = req.training
+    key = f"{method}.{t.type}"
+    price = offering.prices.training.get(key)
+    name = f"training.{key}"
+    lines = [priced(f"training ({t.epochs} × {t.resolved_tokens:,} tokens)", name, price,
+                    t.epochs * t.resolved_tokens, "tokens", PER_M)]
+    if t.evaluations and t.validation_tokens:
+        lines.append(priced(f"validation ({t.evaluations} × {t.validation_tokens:,} tokens)", name, price,
+                            t.evaluations * t.validation_tokens, "tokens", PER_M))
+    notes = []
+    hour_price = offering.prices.training_hour
+    if hour_price is not None:
+        if t.hours is not None:
+            lines.append(priced("training compute", "training_hour", hour_price, t.hours, "hours", "per hour"))
+        else:
+            notes.append(
+                f"{offering.provider_slug} bills training compute at ${hour_price.usd}/hour; "
+                "left out: give training.hours to include it"
+            )
+    if method not in offering.methods:
+        notes.append(f"{offering.id} does not document {method} fine-tuning")
+    if t.type not in offering.tuning:
+        notes.append(f"{offering.id} does not document {t.type.upper()} tuning")
+    return part(lines), tuple(notes)
+
+
+# --- inference ----------------------------------------------------------------------------
+
+
+def inference_lines(offering: Offering, req: Requirements) -> list[Line]:
+    tokens = req.inference.monthly_tokens
+    share = req.inference.input_share
+    p = offering.prices
+    if p.inference_flat is not None:
+        return [priced("inference (flat rate)", "inference_flat", p.inference_flat, tokens, "tokens", PER_M)]
+    lines = []
+    if share > 0:
+        lines.append(priced("inference input", "inference_input", p.inference_input, tokens * share,
+                            "tokens", PER_M))
+    if share < 1:
+        lines.append(priced("inference output", "inference_output", p.inference_output, tokens * (1 - share),
+                            "tokens", PER_M))
+    return lines
+
+
+def monthly_part(offering: Offering, req: Requirements) -> Part:
+    p = offering.prices
+    if offering.provisioned_throughput:
+        lines = [priced("provisioned throughput", "throughput_hour", p.throughput_hour, HOURS_PER_MONTH,
+                        "hours", "per hour")]
+    else:
+        lines = inference_lines(offering, req)
+    if p.hosting_month is not None:
+        lines.append(priced("hosting", "hosting_month", p.hosting_month, 1, "months", "per month"))
+    return part(lines)
+
+
+def blended_rate(offering: Offering, share: Decimal) -> Optional[Decimal]:
+    """Per 1M tokens: input_share × input + (1 − input_share) × output, or the flat rate."""
+    p = offering.prices
+    if p.inference_flat is not None:
+        return p.inference_flat.usd
+    return _blend(p.inference_input, p.inference_output, share)
+
+
+def _blend(input_price: Optional[Price], output_price: Optional[Price], share: Decimal) -> Optional[Decimal]:
+    total = Decimal(0)
+    for price, weight in ((input_price, share), (output_price, 1 - share)):
+        if not weight:
+            continue
+        if price is None:
+            return None
+        total += weight * price.usd
+    return total
+
+
+def uplift(offering: Offering) -> Optional[Decimal]:
+    """Fine-tuned input rate / base input rate (001: 1.5–4×; 002: +0% to +100%)."""
+    p = offering.prices
+    tuned = p.inference_input or p.inference_flat
+    if tuned is None or p.base_input is None or not p.base_input.usd:
+        return None
+    return tuned.usd / p.base_input.usd
+
+
+# --- hidden costs -------------------------------------------------------------------------
+
+
+def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,
+                 project: Optional[tuple[HiddenItem, ...]] = None) -> Hidden:
+    """The catalog's project-wide hidden costs (pass them in to share them across offerings)
+    and the offering's own."""
+    project = project_hidden_costs(catalog, req) if project is None else project
+    return Hidden(project + _own_hidden(offering, req.operations.trainings_per_year))
+
+
+_OWN_HIDDEN: dict[tuple, tuple] = {}  # (offering, trainings a year) → its items: the same for every request
+
+
+def _own_hidden(offering: Offering, trainings: int) -> tuple[HiddenItem, ...]:
+    key = (id(offering), trainings)
+    cached = _OWN_HIDDEN.get(key)
+    if cached is None or cached[0] is not offering:
+        if len(_OWN_HIDDEN) > 10_000:
+            _OWN_HIDDEN.clear()
+        times = {"project": 1, "training_run": trainings, "month": 12}
+        cached = _OWN_HIDDEN[key] = (offering, tuple(_hidden_item(c, times[c.per]) for c in offering.hidden_costs))
+    return cached[1]
+
+
+def project_hidden_costs(catalog: Catalog, req: Requirements) -> tuple[HiddenItem, ...]:
+    times = _times(req)
+    return tuple(_hidden_item(c, times[c.per]) for c in catalog.hidden_costs)
+
+
+def _times(req: Requirements) -> dict[str, int]:
+    return {"project": 1, "training_run": req.operations.trainings_per_year, "month": 12}
+
+
+def _hidden_item(cost: HiddenCost, times: int) -> HiddenItem:
+    low = cost.range.usd_low if cost.range else None
+    high = cost.range.usd_high if cost.range else None
+    source = cost.range.source if cost.range else cost.source
+    return HiddenItem(cost.id, cost.description, cost.per, times, low, high, source, cost.note)
+
+
+# --- break-even ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Baseline:
+    label: str
+    input: Optional[Price]
+    output: Optional[Price]
+
+
+def resolve_baseline(req: Requirements, catalog: Catalog, file: str = "requirements") -> Optional[Baseline]:
+    base = req.baseline
+    if base is None:
+        return None
+    if isinstance(base, BaselineRates):
+        given = "requirements: baseline"
+        return Baseline(
+            f"${base.input_per_m}/${base.output_per_m} per 1M (given)",
+            Price(usd=base.input_per_m, source=f"{given}.input_per_m", as_of=date(1970, 1, 1)),
+            Price(usd=base.output_per_m, source=f"{given}.output_per_m", as_of=date(1970, 1, 1)),
+        )
+    offering = catalog.get(base, file=file, path="baseline")
+    return Baseline(base, offering.prices.base_input, offering.prices.base_output)
+
+
+def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requirements,
+               baseline: Optional[Baseline]) -> Optional[BreakEven]:
+    if baseline is None:
+        return None
+    share = req.inference.input_share
+    base_rate = _blend(baseline.input, baseline.output, share)
+    if base_rate is None:
+        return BreakEven(baseline.label, reason=f"the catalog has no base rate for {baseline.label} at this input share")
+    tuned_rate = blended_rate(offering, share) if not offering.provisioned_throughput else None
+    if tuned_rate is None:
+        return BreakEven(baseline.label, base_rate, reason="the fine-tuned inference rate is missing")
+    if cost_training.missing:
+        return BreakEven(baseline.label, base_rate, tuned_rate, reason="the training price is missing")
+    saving = base_rate - tuned_rate
+    if saving <= 0:
+        return BreakEven(
+            baseline.label, base_rate, tuned_rate,
+            reason=f"no saving: the fine-tuned rate ${_rate(tuned_rate)}/1M is not below the baseline's ${_rate(base_rate)}/1M",
+        )
+    training = cost_training.total
+    tokens = int((training / saving * MILLION).to_integral_value(rounding=ROUND_HALF_UP))
+    baseline_monthly = req.inference.monthly_tokens * base_rate / MILLION
+    monthly_saving = baseline_monthly - monthly.total
+    if monthly.missing:
+        return BreakEven(baseline.label, base_rate, tuned_rate, tokens,
+                         reason="a monthly price is missing, so months cannot be computed")
+    if monthly_saving <= 0:
+        return BreakEven(baseline.label, base_rate, tuned_rate, tokens, None,
+                         reason="hosting and fees outweigh the per-token saving: no monthly saving",
+                         monthly_saving=monthly_saving)
+    return BreakEven(baseline.label, base_rate, tuned_rate, tokens, training / monthly_saving,
+                     monthly_saving=monthly_saving)
+
+
+def _rate(rate: Decimal) -> str:
+    return format(rate.normalize(), "f") if rate == rate.to_integral_value() else format(rate, "f")
+
+
+# --- the whole offering -------------------------------------------------------------------
+
+
+def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str = "lora",
+            baseline: Optional[Baseline] = None, project_hidden: Optional[tuple[HiddenItem, ...]] = None) -> Cost:
+    training, notes = training_part(offering, req, method)
+    monthly = monthly_part(offering, req)
+    hidden = hidden_costs(offering, catalog, req, project_hidden) if req.operations.include_hidden_costs else None
+    return Cost(
+        offering=offering.id,
+        method=method,
+        training_type=req.training.type,
+        trainings_per_year=req.operations.trainings_per_year,
+        training=training,
+        monthly=monthly,
+        hidden=hidden,
+        uplift=uplift(offering),
+        break_even=break_even(training, monthly, offering, req, baseline),
+        notes=notes,
+        year_one=req.operations.trainings_per_year * training.total + MONTHS * monthly.total,
+        missing=training.missing + monthly.missing,
+    )

@@ -1,0 +1,184 @@
+"""Reading YAML and JSON input safely: size, encoding, nesting and alias-expansion limits.
+
+Every failure becomes an InputError naming the file; nothing here ever raises anything else
+for bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from recommender.domain.errors import InputError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text, or an InputError saying plainly why it cannot be used."""
+    label = label or str(path)
+    p = Path(path)
+    if str(path) == "-":
+        raise InputError("reading from stdin is not supported here", file=label)
+    try:
+        if p.is_dir():
+            raise InputError("is a directory, expected a file", file=label)
+        with open(p, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError("file not found", file=label) from None
+    except PermissionError:
+        raise InputError("cannot read: permission denied", file=label) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
+    return decode(raw, label, max_bytes)
+
+
+def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str, ...]) -> tuple[str, list, str]:
+    """(label, [(path, text)] in name order, content sha256) for the files of a catalog or rules directory."""
+    label = str(directory)
+    if not directory.exists():
+        raise InputError(f"{what} directory not found", file=label)
+    if not directory.is_dir():
+        raise InputError(f"is not a directory ({option} takes a directory of YAML files)", file=label)
+    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
+    if not paths:
+        raise InputError(f"no {what} files (*.yaml) in this directory", file=label)
+    texts = [(path, read_text(path)) for path in paths]
+    return label, texts, content_sha256(texts)
+
+
+def content_sha256(named_texts) -> str:
+    """The sha256 of files' names and contents, in name order: what decisions record."""
+    digest = hashlib.sha256()
+    for path, text in named_texts:
+        digest.update(Path(path).name.encode() + b"\0" + str(text).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def decode(raw: bytes, label: str, max_bytes: int = MAX_BYTES) -> str:
+    if len(raw) > max_bytes:
+        raise InputError(f"too large (over {max_bytes:,} bytes)", file=label)
+    if b"\x00" in raw:
+        raise InputError("binary data (NUL bytes), expected YAML or JSON text", file=label)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=label
+        ) from None
+
+
+def parse(text: str, label: str, json_text: bool = False) -> Any:
+    """YAML, or JSON for a .json file (or when told); `None` for an empty document."""
+    if json_text or label.endswith(".json"):
+        return _parse_json(text, label)
+    return _parse_yaml(text, label)
+
+
+def load(path: str | os.PathLike, label: str | None = None) -> Any:
+    label = label or str(path)
+    return parse(read_text(path, label), label)
+
+
+def _parse_json(text: str, label: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text, parse_float=str, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", file=label) from None
+    except ValueError as exc:
+        raise InputError(str(exc), file=label) from None
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _parse_yaml(text: str, label: str) -> Any:
+    try:
+        _check_shape(text, label)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except InputError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        raise InputError(_yaml_message(exc), file=label) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"invalid YAML: {exc}", file=label) from None
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label) from None
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return f"{where}invalid YAML: {exc.problem or exc.context}"
+
+
+def _check_shape(text: str, label: str) -> None:
+    """Refuse deep nesting, alias bombs and duplicate keys before anything is built.
+
+    Walks the parser's events (C speed) counting the nodes each anchor expands to, so a file of a
+    few lines that would expand to billions of nodes is refused at once; and tracks each mapping's
+    keys, because PyYAML silently keeps the last of two equal keys.
+    """
+    open_nodes: list[list] = []  # [anchor, expanded node count, keys seen (mappings) or None, children]
+    expanded: dict[str, int] = {}
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind in _NODE_STARTS:
+            _check_key(event, open_nodes, label)
+        if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            open_nodes.append([event.anchor, 1, set() if kind is yaml.MappingStartEvent else None, 0])
+            if len(open_nodes) > MAX_DEPTH:
+                raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
+            continue
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            anchor, size, _, _ = open_nodes.pop()
+        elif kind is yaml.ScalarEvent:
+            anchor, size = event.anchor, 1
+        elif kind is yaml.AliasEvent:
+            anchor, size = None, expanded.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            expanded[anchor] = size
+        if open_nodes:
+            open_nodes[-1][1] += size
+            open_nodes[-1][3] += 1
+        else:
+            total += size
+        if size > MAX_NODES or total > MAX_NODES:
+            raise InputError(
+                f"expands to over {MAX_NODES:,} values through YAML aliases (an alias bomb?)",
+                file=label,
+            )
+
+
+_NODE_STARTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _check_key(event, open_nodes: list, label: str) -> None:
+    if not open_nodes:
+        return
+    keys, children = open_nodes[-1][2], open_nodes[-1][3]
+    if keys is None or children % 2 or type(event) is not yaml.ScalarEvent:
+        return  # not a mapping key, or a key that is not plain text
+    if event.value in keys and event.value != "<<":
+        raise InputError(f"line {event.start_mark.line + 1}: duplicate key {event.value!r}", file=label)
+    keys.add(event.value)

@@ -1,0 +1,162 @@
+"""What `ftrec catalog check` reports, and what decisions warn about: prices to doubt.
+
+- stale: older than 180 days (001: prices change "every 3–6 months for major providers");
+- implausible: more than 100× below the catalog's median for that kind of price (per-1K figures
+  printed as per-1M, DOMAIN §4); a documented free price ("0") is not implausible;
+- conflicting: another passage of the sources gives a different value (kept under `conflicts`);
+- published: a figure a source prints that the catalog's own rates do not reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
+from typing import Iterator, Optional
+
+from pydantic import ValidationError
+
+from recommender.domain.catalog import Catalog, Offering, Price, PublishedFigure
+
+STALE_AFTER_DAYS = 180
+IMPLAUSIBLE_FACTOR = Decimal(100)
+MIN_PEERS = 5  # too few prices of a kind to call one of them implausible
+
+# Prices compared with each other: a base input rate is still an input rate.
+_GROUPS = {
+    "training": "training",
+    "inference_flat": "input",
+    "inference_input": "input",
+    "base_input": "input",
+    "inference_output": "output",
+    "base_output": "output",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # stale, implausible, conflict, published
+    offering: str
+    price: str  # price name, or the published figure
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "offering": self.offering, "price": self.price, "message": self.message}
+
+
+def iter_prices(offering: Offering) -> Iterator[tuple[str, Price]]:
+    p = offering.prices
+    for key, price in p.training.items():
+        yield f"training.{key}", price
+    for name in ("training_hour", "inference_flat", "inference_input", "inference_output", "base_input",
+                 "base_output", "hosting_month", "throughput_hour"):
+        price = getattr(p, name)
+        if price is not None:
+            yield name, price
+
+
+def stale(catalog: Catalog, today: date) -> list[Finding]:
+    found = []
+    for offering in catalog.offerings.values():
+        for name, price in iter_prices(offering):
+            age = (today - price.as_of).days
+            if age > STALE_AFTER_DAYS:
+                found.append(Finding("stale", offering.id, name,
+                                     f"as of {price.as_of} ({age} days before {today}; stale after {STALE_AFTER_DAYS})"))
+    return found
+
+
+_IMPLAUSIBLE: dict[str, tuple[Finding, ...]] = {}  # by catalog sha256: decisions ask once per catalog
+
+
+def implausible(catalog: Catalog) -> tuple[Finding, ...]:
+    if catalog.sha256 not in _IMPLAUSIBLE:
+        _IMPLAUSIBLE[catalog.sha256] = _find_implausible(catalog)
+    return _IMPLAUSIBLE[catalog.sha256]
+
+
+def _find_implausible(catalog: Catalog) -> tuple[Finding, ...]:
+    peers: dict[str, list[Decimal]] = {}
+    for offering in catalog.offerings.values():
+        for name, price in iter_prices(offering):
+            group = _group(name)
+            if group and price.usd > 0:
+                peers.setdefault(group, []).append(price.usd)
+    medians = {g: median(sorted(values)) for g, values in peers.items() if len(values) >= MIN_PEERS}
+    found = []
+    for offering in catalog.offerings.values():
+        for name, price in iter_prices(offering):
+            typical = medians.get(_group(name))
+            if typical is not None and 0 < price.usd < typical / IMPLAUSIBLE_FACTOR:
+                ratio = (typical / price.usd).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+                found.append(Finding(
+                    "implausible", offering.id, name,
+                    f"${price.usd}/1M is {ratio}× below the catalog median ${typical} for {_group(name)} prices"
+                    + (f" ({price.note})" if price.note else ""),
+                ))
+    return tuple(found)
+
+
+def _group(price_name: str) -> Optional[str]:
+    return "training" if price_name.startswith("training.") else _GROUPS.get(price_name)
+
+
+def conflicts(catalog: Catalog) -> list[Finding]:
+    found = []
+    for offering in catalog.offerings.values():
+        for name, price in iter_prices(offering):
+            for other in price.conflicts:
+                found.append(Finding("conflict", offering.id, name,
+                                     f"catalog ${price.usd} ({price.source}) vs ${other.usd} ({other.source})"))
+    return found
+
+
+def published(catalog: Catalog) -> list[Finding]:
+    """Published figures the catalog's rates do not reproduce, at the precision they were printed."""
+    found = []
+    for offering in catalog.offerings.values():
+        for index, figure in enumerate(offering.published):
+            computed = recompute(figure, offering, catalog)
+            if isinstance(computed, str):
+                found.append(Finding("published", offering.id, f"published[{index}]", computed))
+                continue
+            shown = (computed / figure.precision).to_integral_value(rounding=ROUND_HALF_UP) * figure.precision
+            if shown != figure.value:
+                found.append(Finding(
+                    "published", offering.id, f"published[{index}] {figure.figure}",
+                    f"source prints {figure.printed}; the catalog's rates give {_plain(computed, figure)}"
+                    f" ({figure.source})" + (f"; {figure.note}" if figure.note else ""),
+                ))
+    return found
+
+
+def recompute(figure: PublishedFigure, offering: Offering, catalog: Catalog) -> Decimal | str:
+    """The figure computed from the catalog for the source's workload, or why it cannot be."""
+    from recommender.domain import cost
+    from recommender.domain.requirements import Requirements
+
+    try:
+        req = Requirements.model_validate(figure.workload)
+    except ValidationError as exc:
+        return f"workload is not a valid requirements set: {exc.errors()[0]['msg']}"
+    method = req.training.method if req.training.method != "auto" else "lora"
+    baseline = cost.resolve_baseline(req, catalog, file=f"{offering.id} published workload")
+    result = cost.compute(offering, req, catalog, method, baseline)
+    if figure.figure == "break_even_tokens":
+        if result.break_even is None or result.break_even.tokens is None:
+            return "no break-even can be computed for this workload"
+        return Decimal(result.break_even.tokens)
+    if result.missing:
+        return f"missing price {', '.join(result.missing)}"
+    return {"training": result.training.total, "monthly": result.monthly.total, "year_one": result.year_one}[figure.figure]
+
+
+def _plain(value: Decimal, figure: PublishedFigure) -> str:
+    if figure.figure == "break_even_tokens":
+        return f"{value:,} tokens"
+    return f"${value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def check(catalog: Catalog, today: date) -> list[Finding]:
+    return [*stale(catalog, today), *implausible(catalog), *conflicts(catalog), *published(catalog)]

@@ -1,0 +1,11 @@
+"""What the approaches and ranking figures are called where a person reads them."""
+
+APPROACH_NAMES = {
+    "fine_tune": "Fine-tune",
+    "rag": "RAG (retrieval-augmented generation)",
+    "hybrid": "Hybrid: fine-tune for style and core domain, RAG for current facts",
+    "prompt_engineering": "Prompt engineering on a capable base model",
+    "routing": "Multi-model routing",
+    "larger_base_model": "A larger base model",
+}
+FIGURES = {"year_one": "year-1 total", "monthly": "monthly cost", "training": "training cost"}

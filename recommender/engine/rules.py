@@ -1,0 +1,549 @@
+"""Rule files: YAML under rules/, one file per concern, compiled to durable_rules rulesets.
+
+A rule reads like this:
+
+    - id: approach.citations
+      description: Verifiable citations are needed; retrieval shows its source.
+      source: {document: 001_90cd665d03d0a11e.txt, says: "Need verifiable citations"}
+      when: {needs.citations: true}
+      then: {reason: rag}
+
+`when` tests facts (see facts.py); `then` concludes exactly one thing:
+- `reason: NAME`: a reason the decision rules weigh (forward chaining);
+- `approach:` / `method:` / `rank_by:`: a decision. For each decision, the first rule in file
+  order whose conditions hold decides, after every reason is in;
+- `require:` / `prefer:` / `demote:` a test on offering attributes, with a `message`:
+  offerings failing a requirement are excluded, preferred ones rank first, demoted ones last;
+- `warn: MESSAGE`.
+Messages may quote facts: "{needs.model_family}", "{offering.model}".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from recommender.domain import files
+from recommender.domain.errors import InputError
+from recommender.engine.facts import DECISIONS, FACTS, OFFERING_ATTRIBUTES, FactKind
+
+OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "contains", "not_contains")
+LIST_OPERATORS = ("contains", "not_contains", "exists")
+CONCLUSIONS = ("reason", *DECISIONS, "require", "prefer", "demote", "warn")
+RULE_KEYS = ("id", "description", "source", "when", "then")
+THEN_EXTRAS = ("message",)
+REASON_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """A value taken from the request at decision time: `{fact: needs.model_family}`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Test:
+    fact: str
+    op: str
+    value: Any = None  # a literal, a tuple of literals for in/not_in, or a FactRef
+
+
+@dataclass(frozen=True)
+class Condition:
+    tests: tuple[Test, ...] = ()  # on the requirements fact
+    any_of: tuple[tuple[Test, ...], ...] = ()  # one of these groups holds
+    reasons_all: tuple[str, ...] = ()
+    reasons_any: tuple[str, ...] = ()
+    reasons_none: tuple[str, ...] = ()
+    decisions: tuple[Test, ...] = ()  # on approach / method / rank_by
+
+    reads: tuple[str, ...] = field(default=(), compare=False)  # derived: the requirement facts tested
+
+    def __post_init__(self) -> None:
+        # Asked on every firing for the trace, so worked out once.
+        names = [t.fact for t in self.tests] + [t.fact for g in self.any_of for t in g]
+        object.__setattr__(self, "reads", tuple(dict.fromkeys(names)))
+
+    def facts_read(self) -> tuple[str, ...]:
+        return self.reads
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    source_document: str
+    source_says: str
+    file: str
+    index: int  # position in its file
+    order: int  # position across all files: decides precedence between decision rules
+    when: Condition
+    conclusion: str  # one of CONCLUSIONS
+    value: Any = None  # reason name, decision value or warning text
+    offering_tests: tuple[Test, ...] = ()
+    message: Optional[str] = None
+
+    @property
+    def decides(self) -> Optional[str]:
+        return self.conclusion if self.conclusion in DECISIONS else None
+
+    @property
+    def where(self) -> str:
+        return f"rules[{self.index}] {self.id}"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "description": self.description,
+            "source": {"document": self.source_document, "says": self.source_says},
+            "file": self.file,
+            "then": {self.conclusion: self.value} if self.value is not None else {self.conclusion: self.message},
+        }
+
+
+@dataclass
+class RuleSet:
+    rules: tuple[Rule, ...]
+    sha256: str
+    directory: str
+    decision_order: tuple[str, ...]
+    by_id: dict[str, Rule] = field(default_factory=dict)
+    facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
+    decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
+
+    def __post_init__(self) -> None:
+        self.by_id = {rule.id: rule for rule in self.rules}
+        # what the matcher needs to see, and which decisions are asserted back: asked on every decision
+        self.facts_tested = frozenset(name for rule in self.rules for name in rule.when.facts_read())
+        self.decisions_read = frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
+
+    @property
+    def name(self) -> str:
+        return f"ftrec-{self.sha256[:16]}"
+
+
+    def get(self, rule_id: str) -> Rule:
+        try:
+            return self.by_id[rule_id]
+        except KeyError:
+            close = difflib.get_close_matches(rule_id, list(self.by_id), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(f"unknown rule {rule_id!r}{hint}", file=self.directory) from None
+
+    def to_durable(self) -> dict:
+        """The durable_rules JSON ruleset; each rule's action is named after the rule."""
+        return {self.name: {rule.id: compile_rule(rule, self) for rule in self.rules}}
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def builtin_dir() -> Path:
+    from recommender.domain.resources import data_dir
+
+    return data_dir("rules")
+
+
+def load_rules(directory: str | Path | None = None) -> RuleSet:
+    directory = Path(directory) if directory is not None else builtin_dir()
+    label, texts, sha = files.read_directory(directory, "rule", "--rules", (".yaml", ".yml"))
+    key = (str(directory.resolve()), sha)
+    if key not in _LOADED:
+        _LOADED.clear()  # one rule set at a time is what a process uses; a changed file is a new key
+        _LOADED[key] = _build(texts, sha, label)
+    return _LOADED[key]
+
+
+_LOADED: dict = {}  # in this process only: nothing is cached on disk
+
+
+def _build(texts: list, sha: str, label: str) -> RuleSet:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path, text in texts:
+        for rule in _parse_file(files.parse(text, str(path)), str(path), len(rules)):
+            if rule.id in seen:
+                raise InputError(f"duplicate rule id (also in {seen[rule.id]})", file=str(path), path=rule.where)
+            seen[rule.id] = path.name
+            rules.append(rule)
+    order = _check_whole(rules, label)
+    return RuleSet(tuple(rules), sha, label, order)
+
+
+def _parse_file(data: Any, label: str, offset: int) -> list[Rule]:
+    if data is None:
+        raise InputError("empty rule file", file=label)
+    if not isinstance(data, dict) or "rules" not in data:
+        raise InputError("expected a mapping with a `rules:` list", file=label)
+    unknown = set(data) - {"rules", "concern", "description"}
+    if unknown:
+        raise InputError(f"unknown top-level field {sorted(unknown)[0]!r}", file=label)
+    items = data["rules"]
+    if not isinstance(items, list) or not items:
+        raise InputError("`rules` must be a non-empty list", file=label, path="rules")
+    return [_parse_rule(item, label, index, offset + index) for index, item in enumerate(items)]
+
+
+def _parse_rule(item: Any, label: str, index: int, order: int) -> Rule:
+    where = f"rules[{index}]"
+    if not isinstance(item, dict):
+        raise InputError("a rule must be a mapping", file=label, path=where)
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+        raise InputError(f"id must be lower-case text like approach.citations, got {rule_id!r}", file=label, path=where)
+    where = f"{where} {rule_id}"
+
+    def fail(path: str, problem: str) -> InputError:
+        return InputError(problem, file=label, path=f"{where}: {path}")
+
+    for key in item:
+        if key not in RULE_KEYS:
+            raise fail(key, f"unknown field{_hint(key, RULE_KEYS)}")
+    for key in ("description", "source", "then"):
+        if key not in item:
+            raise fail(key, "required field is missing")
+    description = item["description"]
+    if not isinstance(description, str) or not description.strip():
+        raise fail("description", "must be a one-line text")
+    document, says = _parse_source(item["source"], fail)
+    when = _parse_when(item.get("when") or {}, fail)
+    conclusion, value, offering_tests, message = _parse_then(item["then"], fail)
+    rule = Rule(rule_id, description.strip(), document, says, label, index, order, when, conclusion, value,
+                offering_tests, message)
+    _check_placeholders(rule, fail)
+    return rule
+
+
+def _parse_source(source: Any, fail) -> tuple[str, str]:
+    if not isinstance(source, dict) or set(source) != {"document", "says"}:
+        raise fail("source", "must be {document: FILE, says: QUOTE}")
+    if not all(isinstance(v, str) and v.strip() for v in source.values()):
+        raise fail("source", "document and says must be non-empty text")
+    return source["document"].strip(), " ".join(source["says"].split())
+
+
+def _parse_when(when: Any, fail) -> Condition:
+    if not isinstance(when, dict):
+        raise fail("when", "must be a mapping of fact: test")
+    tests, any_of, decisions = [], (), []
+    reasons = {"all": (), "any": (), "none": ()}
+    for name, spec in when.items():
+        if name == "any":
+            if not isinstance(spec, list) or len(spec) < 2 or not all(isinstance(g, dict) and g for g in spec):
+                raise fail("when.any", "must be a list of two or more mappings of fact: test")
+            any_of = tuple(_group(g, f"when.any[{i}]", fail) for i, g in enumerate(spec))
+        elif name == "reasons":
+            reasons = _parse_reasons(spec, fail)
+        elif name in DECISIONS:
+            decisions.extend(_parse_tests(name, spec, FACTS[name], f"when.{name}", fail))
+        elif name in FACTS:
+            tests.extend(_parse_tests(name, spec, FACTS[name], f"when.{name}", fail))
+        else:
+            raise fail(f"when.{name}", f"unknown fact{_hint(name, [*FACTS, 'reasons', 'any'])}")
+    return Condition(tuple(tests), any_of, reasons["all"], reasons["any"], reasons["none"], tuple(decisions))
+
+
+def _group(group: dict, path: str, fail) -> tuple[Test, ...]:
+    tests = []
+    for name, spec in group.items():
+        if name not in FACTS or name in DECISIONS:
+            raise fail(f"{path}.{name}", f"unknown requirement fact{_hint(name, FACTS)}")
+        tests.extend(_parse_tests(name, spec, FACTS[name], f"{path}.{name}", fail))
+    return tuple(tests)
+
+
+def _parse_reasons(spec: Any, fail) -> dict:
+    if isinstance(spec, str):
+        spec = {"all": [spec]}
+    if isinstance(spec, list):
+        spec = {"all": spec}
+    if not isinstance(spec, dict) or not spec or set(spec) - {"all", "any", "none"}:
+        raise fail("when.reasons", "must be a reason name, a list, or {all: [...], any: [...], none: [...]}")
+    out = {"all": (), "any": (), "none": ()}
+    for key, names in spec.items():
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and REASON_NAME.match(n) for n in names):
+            raise fail(f"when.reasons.{key}", "must list reason names (lower_case words)")
+        out[key] = tuple(names)
+    return out
+
+
+def _parse_tests(name: str, spec: Any, kind: FactKind, path: str, fail) -> list[Test]:
+    if not isinstance(spec, dict) or "fact" in spec:
+        spec = {"eq": spec}
+    if not spec:
+        raise fail(path, "empty test")
+    tests = []
+    for op, raw in spec.items():
+        if op == "not":
+            op = "ne"
+        if op not in OPERATORS:
+            raise fail(f"{path}.{op}", f"unknown operator{_hint(str(op), OPERATORS)}; use one of {', '.join(OPERATORS)}")
+        tests.append(Test(name, op, _parse_value(op, raw, kind, f"{path}.{op}", fail)))
+    return tests
+
+
+def _parse_value(op: str, raw: Any, kind: FactKind, path: str, fail) -> Any:
+    if isinstance(raw, dict) and set(raw) == {"fact"}:
+        ref = raw["fact"]
+        if ref not in FACTS:
+            raise fail(path, f"unknown fact {ref!r}{_hint(str(ref), FACTS)}")
+        return FactRef(ref)
+    if op == "exists":
+        if not isinstance(raw, bool):
+            raise fail(path, "exists takes true or false")
+        return raw
+    if kind.kind == "list":
+        if op not in LIST_OPERATORS:
+            raise fail(path, f"{kind.name} is a list: use contains, not_contains or exists")
+        return _literal(raw, FactKind(kind.name, "text"), path, fail)
+    if op in ("contains", "not_contains"):
+        raise fail(path, f"{kind.name} is not a list: use eq, ne, in or not_in")
+    if op in ("lt", "lte", "gt", "gte") and not kind.numeric:
+        raise fail(path, f"{kind.name} is not a number: use eq, ne, in or not_in")
+    if op in ("in", "not_in"):
+        if not isinstance(raw, list) or not raw:
+            raise fail(path, f"{op} takes a non-empty list")
+        return tuple(_literal(v, kind, path, fail) for v in raw)
+    return _literal(raw, kind, path, fail)
+
+
+def _literal(raw: Any, kind: FactKind, path: str, fail) -> Any:
+    if raw is None:
+        raise fail(path, "a test needs a value (use exists: false for absence)")
+    try:
+        return kind.coerce(raw)
+    except ValidationError as exc:
+        from recommender.domain.validation import first_error
+
+        raise fail(path, first_error(exc, None).problem) from None
+    except ValueError as exc:
+        raise fail(path, str(exc)) from None
+
+
+def _parse_then(then: Any, fail) -> tuple[str, Any, tuple[Test, ...], Optional[str]]:
+    if not isinstance(then, dict):
+        raise fail("then", f"must be a mapping with one of {', '.join(CONCLUSIONS)}")
+    kinds = [k for k in then if k in CONCLUSIONS]
+    unknown = [k for k in then if k not in CONCLUSIONS and k not in THEN_EXTRAS]
+    if unknown:
+        raise fail(f"then.{unknown[0]}", f"unknown action{_hint(str(unknown[0]), CONCLUSIONS)}; use one of {', '.join(CONCLUSIONS)}")
+    if len(kinds) != 1:
+        raise fail("then", f"must conclude exactly one of {', '.join(CONCLUSIONS)}")
+    kind = kinds[0]
+    value, message = then[kind], then.get("message")
+    if message is not None and (not isinstance(message, str) or not message.strip()):
+        raise fail("then.message", "must be text")
+    if kind == "reason":
+        if not isinstance(value, str) or not REASON_NAME.match(value):
+            raise fail("then.reason", "must be a reason name (a lower_case word)")
+        return kind, value, (), message
+    if kind in DECISIONS:
+        return kind, _literal(value, FACTS[kind], f"then.{kind}", fail), (), message
+    if kind == "warn":
+        if not isinstance(value, str) or not value.strip():
+            raise fail("then.warn", "must be the warning's text")
+        return kind, None, (), " ".join(value.split())
+    if not isinstance(value, dict) or not value:
+        raise fail(f"then.{kind}", "must be a mapping of offering.attribute: test")
+    tests = []
+    for name, spec in value.items():
+        if name not in OFFERING_ATTRIBUTES:
+            raise fail(f"then.{kind}.{name}", f"unknown offering attribute{_hint(str(name), OFFERING_ATTRIBUTES)}")
+        tests.extend(_parse_tests(name, spec, OFFERING_ATTRIBUTES[name], f"then.{kind}.{name}", fail))
+    if kind in ("require", "demote") and not message:
+        raise fail("then.message", f"a {kind} rule needs a message saying why")
+    return kind, None, tuple(tests), message
+
+
+def _check_placeholders(rule: Rule, fail) -> None:
+    text = rule.message or ""
+    allowed = set(FACTS) | (set(OFFERING_ATTRIBUTES) if rule.conclusion in ("require", "prefer", "demote") else set())
+    for name in PLACEHOLDER.findall(text):
+        if name not in allowed:
+            raise fail("then.message", f"unknown placeholder {{{name}}}{_hint(name, allowed)}")
+
+
+def _hint(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- whole-set checks ---------------------------------------------------------------------
+
+
+def _check_whole(rules: list[Rule], label: str) -> tuple[str, ...]:
+    """Every reason weighed is concluded somewhere; each decision has a default; no cycles.
+
+    Returns the order in which decisions are taken (each after what it reads).
+    """
+    concluded = {r.value for r in rules if r.conclusion == "reason"}
+    for rule in rules:
+        for name in (*rule.when.reasons_all, *rule.when.reasons_any, *rule.when.reasons_none):
+            if name not in concluded:
+                raise InputError(f"when.reasons: no rule concludes reason {name!r}{_hint(name, concluded)}",
+                                 file=rule.file, path=rule.where)
+        if rule.when.reasons_none and not rule.decides:
+            raise InputError("when.reasons.none is only allowed in rules that decide approach, method or rank_by "
+                             "(they run after every reason is in)", file=rule.file, path=rule.where)
+    for key in DECISIONS:
+        deciders = [r for r in rules if r.decides == key]
+        if not deciders:
+            raise InputError(f"no rule decides {key}", file=label)
+        last = deciders[-1]
+        if last.when != Condition():
+            raise InputError(f"the last rule deciding {key} must have no conditions (the default)",
+                             file=last.file, path=last.where)
+    return _decision_order(rules, label)
+
+
+def _decision_order(rules: list[Rule], label: str) -> tuple[str, ...]:
+    """Topological order of decisions; a cycle (a decision that reads itself through reasons) is an error."""
+    reads: dict[str, set[str]] = {node: set() for node in ("reasons", *DECISIONS)}
+    culprit: dict[tuple[str, str], Rule] = {}
+    for rule in rules:
+        node = rule.decides or ("reasons" if rule.conclusion == "reason" else None)
+        if node is None:
+            continue
+        inputs = {t.fact for t in rule.when.decisions}
+        if rule.when.reasons_all or rule.when.reasons_any or rule.when.reasons_none:
+            inputs.add("reasons")
+        for source in inputs:
+            reads[node].add(source)
+            culprit.setdefault((node, source), rule)
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        if state.get(node) == "done":
+            return
+        if state.get(node) == "visiting":
+            raise _cycle_error(path[path.index(node):] + [node], culprit)
+        state[node] = "visiting"
+        for source in sorted(reads[node]):
+            visit(source, [*path, node])
+        state[node] = "done"
+        order.append(node)
+
+    for node in ("reasons", *DECISIONS):
+        visit(node, [])
+    return tuple(n for n in order if n in DECISIONS)
+
+
+def _cycle_error(cycle: list[str], culprit: dict) -> InputError:
+    """Name every rule on the loop; blame a rule concluding a reason from a decision if there is one
+    (decisions reading reasons is the normal direction)."""
+    edges = [culprit[(cycle[i], cycle[i + 1])] for i in range(len(cycle) - 1)]
+    reads = [f"{rule.id} reads {cycle[i + 1]} to conclude {cycle[i]}" for i, rule in enumerate(edges)]
+    blamed = next((rule for rule in edges if not rule.decides), edges[0])
+    flow = " → ".join(reversed(cycle))
+    return InputError(f"cycle: {flow} ({'; '.join(reads)})", file=blamed.file, path=blamed.where)
+
+
+# --- compiling to durable_rules -------------------------------------------------------------
+
+_DURABLE_OP = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte", "ne": "$neq"}
+
+
+def compile_rule(rule: Rule, ruleset: RuleSet) -> dict:
+    patterns: list[dict] = []
+    if rule.decides:
+        patterns.append({"e": {"$and": [{"t": "decide"}, {"key": rule.decides}]}})
+    for i, name in enumerate(rule.when.reasons_all):
+        patterns.append({f"r{i}": _reason_pattern([name])})
+    if rule.when.reasons_any:
+        patterns.append({"ra": _reason_pattern(list(rule.when.reasons_any))})
+    for i, test in enumerate(rule.when.decisions):
+        patterns.append({f"d{i}": {"$and": [{"t": "decision"}, {"key": test.fact}, _test(Test("value", test.op, test.value))]}})
+    for i, name in enumerate(rule.when.reasons_none):
+        patterns.append({f"n{i}$not": _reason_pattern([name])})
+    if rule.when.tests or rule.when.any_of or not patterns:
+        req = [{"t": "req"}, *(_test(t) for t in rule.when.tests)]
+        if rule.when.any_of:
+            req.append({"$or": [_all(group) for group in rule.when.any_of]})
+        patterns.insert(1 if rule.decides else 0, {"m": {"$and": req}})
+    compiled: dict = {"all": patterns, "run": f"{ruleset.name}:{rule.id}"}
+    if rule.decides:
+        compiled["pri"] = rule.order + 1  # lower fires first: the first matching rule in file order decides
+    return compiled
+
+
+def _reason_pattern(names: list[str]) -> dict:
+    if len(names) == 1:
+        return {"$and": [{"t": "reason"}, {"name": names[0]}]}
+    return {"$and": [{"t": "reason"}, {"$or": [{"name": n} for n in names]}]}
+
+
+def _all(tests: tuple[Test, ...]) -> dict:
+    return {"$and": [_test(t) for t in tests]} if len(tests) > 1 else _test(tests[0])
+
+
+def _test(test: Test) -> dict:
+    value = matcher_value(test.value)
+    if test.op == "eq":
+        return {test.fact: value}
+    if test.op == "exists":
+        return {"$ex" if value else "$nex": {test.fact: 1}}
+    if test.op == "in":
+        return {"$or": [{test.fact: v} for v in value]}
+    if test.op == "not_in":
+        return {"$and": [{"$neq": {test.fact: v}} for v in value]}
+    return {_DURABLE_OP[test.op]: {test.fact: value}}
+
+
+def matcher_value(value: Any) -> Any:
+    """What the C matcher compares: JSON numbers, text, booleans (never used for money)."""
+    from decimal import Decimal
+
+    if isinstance(value, tuple):
+        return [matcher_value(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+# --- offering tests, evaluated in Python against each catalog offering ----------------------
+
+
+def offering_passes(tests: tuple[Test, ...], attributes: dict, facts: dict) -> bool:
+    return all(_holds(test, attributes.get(test.fact), facts) for test in tests)
+
+
+def _holds(test: Test, actual: Any, facts: dict) -> bool:
+    expected = facts.get(test.value.name) if isinstance(test.value, FactRef) else test.value
+    op = test.op
+    if op == "exists":
+        return (actual is not None and actual != []) == expected
+    if op == "contains":
+        return expected in (actual or ())
+    if op == "not_contains":
+        return expected not in (actual or ())
+    if op == "eq":
+        return actual == expected
+    if op == "ne":
+        return actual != expected
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if actual is None:
+        return False
+    return {"lt": actual < expected, "lte": actual <= expected, "gt": actual > expected, "gte": actual >= expected}[op]
+
+
+def render_message(text: str, values: dict) -> str:
+    def replace(match: re.Match) -> str:
+        value = values.get(match.group(1))
+        if isinstance(value, (list, tuple)):
+            return ", ".join(map(str, value)) or "none"
+        return str(value) if value is not None else "unknown"
+
+    return PLACEHOLDER.sub(replace, text)

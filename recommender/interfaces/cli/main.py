@@ -1,0 +1,306 @@
+"""The `ftrec` command line (CONTRACT §3).
+
+Output goes to stdout, messages and warnings to stderr. Exit codes: 0 success; 1 a check found
+problems or a replay differs; 2 bad input or usage (one line naming file, field and problem).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import click
+
+from recommender import __version__
+from recommender.interfaces.cli.common import (
+    Failed,
+    catalog_option,
+    emit,
+    format_option,
+    load_requirements,
+    load_setup,
+    parse_today,
+    rules_option,
+    run_recommendation,
+    show_decision,
+    table_or_json,
+    today_option,
+)
+from recommender.domain.errors import InputError
+
+
+class LazyGroup(click.Group):
+    """Commands that live with their feature are imported only when used (or listed by --help)."""
+
+    lazy = {
+        "ask": "recommender.interfaces.cli.ask:ask",
+        "audit": "recommender.interfaces.cli.audit:audit",
+        "compare": "recommender.interfaces.cli.whatif:compare",
+        "explain": "recommender.interfaces.cli.explain:explain",
+        "sweep": "recommender.interfaces.cli.whatif:sweep",
+    }
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="ftrec")
+def cli() -> None:
+    """Should we fine-tune an LLM, and if so, where?
+
+    Rules decide the approach and which offerings are allowed; a cost core ranks them; every
+    decision is recorded so anyone can audit why a choice was made.
+    """
+
+
+# --- recommend ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("requirements", nargs=-1, required=True, metavar="REQ...")
+@catalog_option
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default=None,
+              help="Output format [default: table for one file; JSON Lines for several or for -].")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
+@today_option
+@click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
+@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
+              help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
+    """Decide the approach and rank the allowed offerings for the requirements in REQ.
+
+    REQ is a YAML or JSON requirements file; an empty file is a typical request. Give several
+    files, or - to read JSON Lines (one requirements object per line) from stdin, for a batch: one
+    decision per line, using every core. Prints each decision and records it in the audit log.
+    """
+    from recommender.records import log as audit
+
+    when = parse_today(today)
+    batch = len(requirements) > 1 or requirements[0] == "-"
+    if batch:
+        from recommender.decision.batch import read_inputs
+
+        items = read_inputs(requirements)
+    else:
+        req = load_requirements(requirements[0])
+    setup = load_setup(catalog_dir, rules_dir)
+    log = None if no_audit else audit.log_path(audit_log)
+    if log is not None:
+        audit.check_writable(log)
+    if batch:
+        recommend_batch(items, setup, when, fmt or "json", top, log)
+        return
+    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log)
+
+
+def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
+    """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
+    from recommender.decision.batch import decide_all
+    from recommender.presentation.progress import progress_on_terminal
+
+    chunk: list[str] = []
+    with progress_on_terminal(len(items), "deciding") as advance:
+        for line in decide_all(items, setup, when, on_done=advance):
+            chunk.append(line)
+            if len(chunk) == AUDIT_CHUNK:
+                _record_and_print(chunk, fmt, top, log)
+                chunk = []
+        _record_and_print(chunk, fmt, top, log)
+
+
+AUDIT_CHUNK = 64
+
+
+def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
+    import json
+
+    from recommender.records import log as audit
+
+    if log is not None and lines:
+        audit.append_lines(lines, log)
+    for line in lines:
+        if fmt == "json" and not top:
+            click.echo(line)
+            continue
+        decision = json.loads(line)
+        if fmt == "json":
+            click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
+                                  ensure_ascii=False, separators=(",", ":")))
+        else:
+            show_decision(decision, fmt, top, log)
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("requirements", type=click.Path(), metavar="REQ")
+@click.option("--offering", "offering_id", required=True, metavar="ID", help="Offering id, e.g. fireworks/llama-4-8b.")
+@catalog_option
+@rules_option
+@format_option
+@today_option
+def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
+    """One offering's full cost breakdown: every amount as quantity × rate, each rate with its source.
+
+    The method (LoRA or full) is the one the rules decide for REQ; the offering is costed even
+    if the rules would exclude it.
+    """
+    from recommender.presentation import render
+    from recommender.decision.whatif import cost_of
+
+    req = load_requirements(requirements)
+    setup = load_setup(catalog_dir, rules_dir)
+    rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
+    emit(rec, fmt, render.cost_table, render.cost_markdown)
+
+
+# --- catalog ------------------------------------------------------------------------------
+
+
+@cli.group()
+def catalog() -> None:
+    """Prices with their source and date; `check` flags stale, conflicting and implausible prices."""
+
+
+@catalog.command("list")
+@catalog_option
+@table_or_json
+def catalog_list(catalog_dir, fmt) -> None:
+    """Every offering with its main prices."""
+    from recommender.presentation import catalog_view
+
+    catalog_view.list_offerings(load_catalog_only(catalog_dir), fmt)
+
+
+@catalog.command("show")
+@click.argument("offering_id", metavar="ID")
+@catalog_option
+@table_or_json
+def catalog_show(offering_id, catalog_dir, fmt) -> None:
+    """One offering: every price with its source and date, and the figures sources publish."""
+    from recommender.presentation import catalog_view
+
+    loaded = load_catalog_only(catalog_dir)
+    catalog_view.show_offering(loaded, loaded.get(offering_id, path="ID"), fmt)
+
+
+@catalog.command("check")
+@catalog_option
+@today_option
+@table_or_json
+def catalog_check(catalog_dir, today, fmt) -> None:
+    """Flag stale (>180 days), conflicting and implausible prices, and published figures the
+    catalog's own rates do not reproduce. Exits 1 when anything is found."""
+    from recommender.presentation import catalog_view
+
+    if catalog_view.check(load_catalog_only(catalog_dir), parse_today(today), fmt):
+        raise Failed()
+
+
+def load_catalog_only(catalog_dir):
+    from recommender.domain.catalog import load_catalog
+
+    return load_catalog(catalog_dir)
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+@cli.group()
+def rules() -> None:
+    """Rules with their description and source; `check` validates rule files."""
+
+
+@rules.command("list")
+@rules_option
+@table_or_json
+def rules_list(rules_dir, fmt) -> None:
+    """Every rule: id, what it concludes, description."""
+    from recommender.presentation import rules_view
+    from recommender.engine.rules import load_rules
+
+    rules_view.list_rules(load_rules(rules_dir), fmt)
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="ID")
+@rules_option
+@table_or_json
+def rules_show(rule_id, rules_dir, fmt) -> None:
+    """One rule: its conditions, conclusion, source and the sentence it encodes."""
+    from recommender.presentation import rules_view
+    from recommender.engine.rules import load_rules
+
+    loaded = load_rules(rules_dir)
+    rules_view.show_rule(loaded, loaded.get(rule_id), fmt)
+
+
+@rules.command("check")
+@rules_option
+def rules_check(rules_dir) -> None:
+    """Validate rule files: facts, operators, actions, ids, cycles, and that durable_rules accepts them."""
+    from recommender.engine import host as engine
+    from recommender.engine.rules import load_rules
+
+    loaded = load_rules(rules_dir)
+    engine.host_for(loaded)
+    decisions = ", ".join(loaded.decision_order)
+    click.echo(f"{len(loaded.rules)} rules in {loaded.directory}: ok (decisions taken in order: {decisions}; "
+               f"sha256 {loaded.sha256[:12]})")
+
+
+# --- schema -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["requirements", "catalog", "decision"]))
+def schema(kind) -> None:
+    """JSON Schema of each file format."""
+    import json
+
+    from recommender.decision.schema import schema_for
+
+    click.echo(json.dumps(schema_for(kind), indent=2, ensure_ascii=False))
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="ftrec", standalone_mode=False)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except click.exceptions.Abort:
+        _fail("interrupted: nothing written", 130)
+    except click.UsageError as exc:
+        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except Failed:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _fail("interrupted: nothing written", 130)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message.splitlines()[0] if message else "error", err=True)
+    sys.exit(code)

@@ -1,0 +1,117 @@
+"""`ftrec catalog list|show|check`: prices with their source and date, and what to doubt."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from recommender.domain import pricecheck
+from recommender.domain.catalog import Catalog, Offering
+from recommender.presentation.render import console
+
+
+def _inference(offering: Offering) -> str:
+    p = offering.prices
+    if p.inference_flat:
+        return f"${p.inference_flat.usd} flat"
+    parts = [f"${x.usd}" if x else "?" for x in (p.inference_input, p.inference_output)]
+    return " / ".join(parts) if any(x for x in (p.inference_input, p.inference_output)) else "—"
+
+
+def _training(offering: Offering) -> str:
+    if not offering.prices.training:
+        return "—"
+    return ", ".join(f"{k} ${v.usd}" for k, v in sorted(offering.prices.training.items()))
+
+
+def list_offerings(catalog: Catalog, fmt: str) -> None:
+    if fmt == "json":
+        rows = [_offering_json(catalog, o, brief=True) for o in catalog.offerings.values()]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(header_style="bold", pad_edge=False, title=f"{len(catalog.offerings)} offerings · {catalog.directory}")
+    for column in ("offering", "model", "family", "training /1M", "inference /1M (in / out)", "hosting /mo", "regions", "as of"):
+        table.add_column(column, overflow="fold")
+    for o in catalog.offerings.values():
+        dates = sorted({price.as_of for _, price in pricecheck.iter_prices(o)})
+        hosting = f"${o.prices.hosting_month.usd}" if o.prices.hosting_month else "—"
+        table.add_row(o.id, o.model, o.family, _training(o), _inference(o), hosting, ", ".join(o.regions) or "—",
+                      f"{dates[0]}" if dates else "—")
+    console().print(table)
+
+
+def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(_offering_json(catalog, offering, brief=False), indent=2, ensure_ascii=False))
+        return
+    out = console()
+    out.print(f"[bold]{offering.id}[/bold] · {escape(catalog.providers[offering.id])} {escape(offering.model)} · "
+              f"family {offering.family}" + (f" · {offering.params_b}B params" if offering.params_b else ""))
+    out.print(f"open weights: {'yes' if offering.open_weights else 'no'} · regions: {', '.join(offering.regions) or 'none documented'}"
+              f" · methods: {', '.join(offering.methods)} · tuning: {', '.join(offering.tuning)}"
+              f" · strengths: {', '.join(offering.strengths) or '—'}"
+              + (" · provisioned throughput" if offering.provisioned_throughput else ""))
+    table = Table(header_style="bold", pad_edge=False)
+    for column in ("price", "USD", "as of", "source"):
+        table.add_column(column, overflow="fold")
+    for name, price in pricecheck.iter_prices(offering):
+        extra = "".join(f"\n[yellow]other value ${c.usd}: {escape(c.source)}[/yellow]" for c in price.conflicts)
+        note = f"\n[dim]{escape(price.note)}[/dim]" if price.note else ""
+        table.add_row(name, price.usd and f"${price.usd}" or "$0", str(price.as_of), escape(price.source) + note + extra)
+    out.print(table)
+    for h in offering.hidden_costs:
+        figure = f"${h.range.usd_low}–${h.range.usd_high}" if h.range else (h.note or "")
+        out.print(f"[dim]hidden · {h.description}: {figure} per {h.per} — {escape(h.range.source if h.range else h.source or '')}[/dim]")
+    for note in offering.notes:
+        out.print(f"[dim]note · {escape(note)}[/dim]")
+    if offering.published:
+        out.print(f"[bold]Published figures[/bold] ({len(offering.published)}), recomputed by `ftrec catalog check`:")
+        for fig in offering.published:
+            out.print(f"  {fig.figure} {fig.printed} — {escape(fig.source)}")
+
+
+def _offering_json(catalog: Catalog, offering: Offering, brief: bool) -> dict:
+    data = offering.model_dump(mode="json", exclude_defaults=brief, exclude={"published"} if brief else set())
+    data["provider"] = catalog.providers[offering.id]
+    return data
+
+
+def check(catalog: Catalog, today: date, fmt: str) -> bool:
+    """Print the findings; True when there are any (exit 1)."""
+    findings = pricecheck.check(catalog, today)
+    if fmt == "json":
+        click.echo(json.dumps({"today": today.isoformat(), "catalog_sha256": catalog.sha256,
+                               "findings": [f.to_dict() for f in findings]}, indent=2, ensure_ascii=False))
+        return bool(findings)
+    out = console()
+    titles = {
+        "published": "Published figures the catalog's rates do not reproduce",
+        "conflict": "Conflicting sources",
+        "implausible": "Implausible prices",
+        "stale": f"Stale prices (older than {pricecheck.STALE_AFTER_DAYS} days on {today})",
+    }
+    for kind, title in titles.items():
+        group = [f for f in findings if f.kind == kind]
+        if not group:
+            continue
+        out.print(f"[bold]{title}[/bold] ({len(group)})")
+        if kind == "stale" and len(group) > 12:
+            by_offering: dict[str, int] = {}
+            for f in group:
+                by_offering[f.offering] = by_offering.get(f.offering, 0) + 1
+            oldest = min(f.message.split(" ")[2] for f in group)
+            out.print(f"  {len(group)} prices in {len(by_offering)} offerings, oldest as of {oldest}: "
+                      + ", ".join(f"{k} ({v})" for k, v in by_offering.items()), soft_wrap=True)
+            continue
+        for f in group:
+            out.print(f"  ! {f.offering} {f.price}: {escape(f.message)}", soft_wrap=True)
+    if not findings:
+        out.print(f"catalog ok: {len(catalog.offerings)} offerings, nothing stale, conflicting or implausible")
+    else:
+        counts = ", ".join(f"{sum(f.kind == k for f in findings)} {k}" for k in titles if any(f.kind == k for f in findings))
+        out.print(f"[bold]{len(findings)} findings[/bold]: {counts}")
+    return bool(findings)

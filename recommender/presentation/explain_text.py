@@ -1,0 +1,106 @@
+"""The story of a decision and the answer to "why not X?" in plain lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recommender.domain.units import dollars
+from recommender.domain.vocabulary import FIGURES
+
+
+# --- showing ---------------------------------------------------------------------------------
+
+
+def _facts(matched: dict) -> str:
+    parts = []
+    for name, value in matched.items():
+        if name == "reasons":
+            parts.append("reasons " + ", ".join(f"{r['reason']} (from {r['from']})" for r in value))
+        else:
+            parts.append(f"{name} = {_plain(value)}")
+    return "; ".join(parts) or "nothing (it always applies)"
+
+
+def _concluded(concluded: dict) -> str:
+    from recommender.presentation.rules_view import describe
+
+    (kind, value), = concluded.items()
+    if kind in ("require", "prefer", "demote"):
+        tests = " and ".join(describe(attr, op, v) for attr, test in value.items() for op, v in test.items())
+        return f"{kind} offerings where {tests}"
+    if kind == "warning":
+        return f"warn: {value}"
+    return f"{kind} = {value}"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return "not given" if value is None else str(value)
+
+
+def story_lines(data: dict) -> list[str]:
+
+    lines = [f"Decision {data['decision_id']} for {data['source']} (prices judged on {data['today']})."]
+    if data["rules_changed_since"]:
+        lines.append("Note: the rules have changed since this decision; descriptions and sources below are today's.")
+    lines += ["", "What the rules did, in order:"]
+    for step in data["steps"]:
+        lines.append(f"{step['step']:>3}. {step['rule']}: {step['description'] or '(no longer in the rules)'}")
+        lines.append(f"     because {_facts(step['matched'])}")
+        lines.append(f"     → {_concluded(step['concluded'])}")
+    approach = data["approach"]
+    lines += ["", f"So the approach is {approach['choice']}, with {approach['method']}:"]
+    for cited in approach["because"] + approach["method_because"]:
+        source = cited["source"]
+        lines.append(f"  {cited['rule']}: {cited['description'] or '(no longer in the rules)'}")
+        if source:
+            lines.append(f"    source: {source['document']}: “{source['says']}”")
+    lines += ["", f"Ranked by {FIGURES[data['ranked_by']]}:"]
+    for r in data["ranking"][:5]:
+        lines.append(f"  #{r['rank']} {r['offering']}: year-1 {dollars(r['year_one'], not r['complete'])}, "
+                     f"monthly {dollars(r['monthly'])}, training {dollars(r['training'])}")
+    if len(data["ranking"]) > 5:
+        lines.append(f"  … {len(data['ranking']) - 5} more")
+    if data["excluded"]:
+        lines.append(f"Excluded: {len(data['excluded'])} (ftrec explain ID --why-not OFFERING says why)")
+    return lines
+
+
+def why_not_lines(data: dict) -> list[str]:
+    from recommender.presentation.render import break_even_text
+
+    offering = data["offering"]
+    if data["status"] == "first":
+        return [f"{offering} is the first recommendation (#1 of {data['of']})."]
+    if data["status"] == "excluded":
+        lines = [f"{offering} was excluded by rule {data['rule']}:", f"  {data['message']}"]
+        if data["description"]:
+            lines.append(f"  The rule: {data['description']}")
+        if data["matched"] is not None:
+            lines.append(f"  It fired because {_facts(data['matched'])}.")
+        if data["source"]:
+            lines.append(f"  It encodes {data['source']['document']}: “{data['source']['says']}”")
+        return lines
+    f = data["figures"]
+    lines = [f"{offering} ranked #{data['rank']} of {data['of']}; #1 is {data['winner']} "
+             f"(ranked by {FIGURES[data['ranked_by']]}).",
+             f"  year-1:   {dollars(f['year_one']['this'])} vs {dollars(f['year_one']['winner'])} "
+             f"({_signed(f['year_one']['difference'])})",
+             f"  monthly:  {dollars(f['monthly']['this'])} vs {dollars(f['monthly']['winner'])} "
+             f"({_signed(f['monthly']['difference'])})",
+             f"  training: {dollars(f['training']['this'])} vs {dollars(f['training']['winner'])} "
+             f"({_signed(f['training']['difference'])})"]
+    be = data["break_even"]
+    if be["this"] or be["winner"]:
+        lines.append(f"  break-even against the baseline: {break_even_text({'break_even': be['this']})} vs "
+                     f"{break_even_text({'break_even': be['winner']})}")
+    lines.append("  Why lower: " + "; ".join(data["reasons"]))
+    return lines
+
+
+def _signed(difference: str) -> str:
+
+    return f"+{dollars(difference)}" if not difference.startswith("-") else f"−{dollars(difference[1:])}"
