@@ -22,7 +22,8 @@ from recommender.domain.catalog import Catalog, Offering
 from recommender.domain.units import tokens
 from recommender.engine.facts import FACTS, FINE_TUNING_APPROACHES
 from recommender.domain.requirements import BaselineRates, Requirements
-from recommender.engine.rules import RuleSet, matcher_value, offering_passes, render_message
+from recommender.engine.durable import matcher_value, offering_passes, render_message
+from recommender.engine.rules import RuleSet
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
 
 @dataclass(frozen=True)

@@ -7,13 +7,24 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 MoneyText = Field(pattern=r"^-?\d+\.\d{2}$", description="USD, exact, two decimals")
 
 
 class _Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class _NoteWhenGiven(_Shape):
+    """`note` is left out of the JSON when there is none, as `decide` writes it."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_note(self, handler):
+        data = handler(self)
+        if data.get("note") is None:
+            data.pop("note", None)
+        return data
 
 
 class Engine(_Shape):
@@ -36,7 +47,7 @@ class RankBy(_Shape):
     because: list[str]
 
 
-class BreakdownLine(_Shape):
+class BreakdownLine(_NoteWhenGiven):
     part: Literal["training", "monthly"]
     item: str
     quantity: Union[int, str]
@@ -50,7 +61,7 @@ class BreakdownLine(_Shape):
     note: Optional[str] = None
 
 
-class HiddenItem(_Shape):
+class HiddenItem(_NoteWhenGiven):
     id: str
     description: str
     per: str

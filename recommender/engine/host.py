@@ -19,7 +19,8 @@ from typing import Any, Optional
 from durable.engine import Host, MessageNotHandledException
 
 from recommender.domain.errors import InputError
-from recommender.engine.rules import FactRef, Rule, RuleSet, render_message
+from recommender.engine.durable import render_message, ruleset_json
+from recommender.engine.rules import FactRef, Rule, RuleSet
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def host_for(ruleset: RuleSet) -> _Host:
         if ruleset.name not in _HOST.rulesets:
             _HOST.rulesets[ruleset.name] = ruleset
             # durable's Ruleset deletes `run` from the dict it is given: hand it a copy.
-            _HOST.set_rulesets(copy.deepcopy(ruleset.to_durable()))
+            _HOST.set_rulesets(copy.deepcopy(ruleset_json(ruleset)))
         return _HOST
 
 

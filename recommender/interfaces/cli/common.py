@@ -54,17 +54,15 @@ def emit(data: dict, fmt: str, table, markdown=None, csv=None) -> None:
 
 
 def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
-    from recommender.domain.catalog import load_catalog
-    from recommender.decision.decide import Setup
-    from recommender.engine.rules import load_rules
+    from recommender.api import setup_for
 
-    return Setup(load_catalog(catalog_dir), load_rules(rules_dir))
+    return setup_for(catalog_dir, rules_dir)
 
 
 def load_requirements(path: str):
-    from recommender.domain.requirements import load_requirements as load
+    from recommender.api import as_requirements
 
-    return load(path)
+    return as_requirements(path)[0]
 
 
 def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path]) -> dict:
