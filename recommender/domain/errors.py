@@ -15,3 +15,9 @@ class InputError(Exception):
     def __str__(self) -> str:
         parts = [p for p in (self.file, self.path) if p]
         return ": ".join([*parts, self.problem])
+
+
+class EnvironmentProblem(InputError):
+    """The machine, not the input, is at fault (log not writable, disk full): exit code 3.
+
+    The message names the path and the way out (`--no-audit`, `FTREC_AUDIT_LOG`)."""

@@ -366,3 +366,22 @@ def open_log(override: Optional[str]) -> Log:
 def load_record(decision_id: str, override: Optional[str]) -> dict:
     log = open_log(override)
     return log.load(log.find(decision_id))
+
+
+def list_records(path: Path, *, since: Optional[str] = None, until: Optional[str] = None,
+                 approach: Optional[str] = None, offering: Optional[str] = None,
+                 limit: int = 50, offset: int = 0, newest_first: bool = True) -> tuple[list[dict], int]:
+    """(one page of record summaries, how many match): what `audit list` and the web log show.
+
+    A summary is {decision_id, created_at, approach, top, year_one, complete, source}; `since` and
+    `until` are ISO dates (inclusive, UTC); `offering` matches the top-ranked offering."""
+    log = read(path)
+    log.report()
+    found = [e.summary() for e in log.records
+             if (since is None or (e.created_at or "")[:10] >= since)
+             and (until is None or (e.created_at or "")[:10] <= until)
+             and (approach is None or e.approach == approach)
+             and (offering is None or e.top == offering)]
+    if newest_first:
+        found.reverse()
+    return found[offset:offset + limit], len(found)

@@ -27,7 +27,7 @@ from recommender.interfaces.cli.common import (
     table_or_json,
     today_option,
 )
-from recommender.domain.errors import InputError
+from recommender.domain.errors import EnvironmentProblem, InputError
 
 
 class LazyGroup(click.Group):
@@ -282,6 +282,8 @@ def schema(kind) -> None:
 def main(argv: Optional[list[str]] = None) -> None:
     try:
         cli.main(args=argv, prog_name="ftrec", standalone_mode=False)
+    except EnvironmentProblem as exc:
+        _fail(str(exc), 3)
     except InputError as exc:
         _fail(str(exc), 2)
     except click.exceptions.Abort:
