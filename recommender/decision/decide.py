@@ -25,6 +25,7 @@ from recommender.domain.requirements import BaselineRates, Requirements
 from recommender.engine.durable import matcher_value, offering_passes, render_message
 from recommender.engine.rules import RuleSet
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
+from recommender.decision import alternatives, ranking
 
 @dataclass(frozen=True)
 class Setup:
@@ -53,6 +54,7 @@ class Evaluation:
     excluded: tuple[dict, ...]
     baseline: Optional[cost.Baseline]
     project_hidden: tuple
+    frontier: frozenset = frozenset()
 
     @property
     def approach(self) -> str:
@@ -64,9 +66,32 @@ class Evaluation:
 
 
 def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> Evaluation:
-    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here)."""
+    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here).
+
+    Where a rule weighs a cost heuristic (it reads a reason together with `costs.*` facts) and that
+    reason is in, the cheapest allowed fine-tune's costs are asserted as facts and the rules run
+    again on them: the figures, not the heuristic, then decide."""
+    flat = flat_facts(req, setup.catalog, today)
+    result = _evaluate_with(flat, req, setup, today, source)
+    if any(reason in setup.rules.reasons_weighed_by_costs for reason, _ in result.session.reasons):
+        result = _evaluate_with({**flat, **cost_facts(result.ranked, req)}, req, setup, today, source)
+    return result
+
+
+def cost_facts(ranked, req: Requirements) -> dict:
+    """The cheapest fully priced allowed fine-tune: its year of training against its year of inference."""
+    priced = [r for r in ranked if r.cost.complete and not r.demoted]
+    if not priced:
+        return {}
+    cheapest = min(priced, key=lambda r: (r.cost.year_one, r.offering.id))
+    training = req.operations.trainings_per_year * cheapest.cost.training.total
+    inference = cost.MONTHS * cheapest.cost.monthly.total
+    return {"costs.training_dominates": training > inference, "costs.offering": cheapest.offering.id,
+            "costs.training_year": cost.usd(training), "costs.inference_year": cost.usd(inference)}
+
+
+def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, source: str) -> Evaluation:
     catalog, rules = setup.catalog, setup.rules
-    flat = flat_facts(req, catalog, today)
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
     baseline = cost.resolve_baseline(req, catalog, file=source)
@@ -93,8 +118,10 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
             tuple(r for r in demotes if offering_passes(r.offering_tests, attributes, decided)),
             attributes,
         ))
-    ranked.sort(key=lambda r: _rank_key(r.cost, r.preferred, r.demoted, decided["rank_by"], r.offering.id))
-    return Evaluation(session, decided, tuple(ranked), tuple(excluded), baseline, project_hidden)
+    rank_by = decided["rank_by"]
+    frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
+    ordered = ranking.order(ranked, rank_by)
+    return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier)
 
 
 def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
@@ -106,12 +133,12 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
     _, rank_rule = session.decisions["rank_by"]
     findings, _ = _catalog_view(catalog, today)
     recommendations = [
-        _recommendation(rank, r.offering, r.cost, r.preferred, r.demoted, r.attributes, decided, rank_rule, catalog,
-                        findings, result.project_hidden)
+        _recommendation(rank, r, decided, rank_rule, catalog, findings, result.project_hidden, result.frontier)
         for rank, r in enumerate(result.ranked, start=1)
     ]
     because = [approach_rule, *session.reason_rules(_reasons_read(rules.by_id[approach_rule]))]
-    return {
+    method_because = [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))]
+    decision = {
         "decision_id": new_decision_id(),
         "created_at": _now(),
         "engine": {"version": __version__, "rules_sha256": rules.sha256, "catalog_sha256": catalog.sha256},
@@ -125,9 +152,10 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
             "fine_tunes": result.approach in FINE_TUNING_APPROACHES,
             "summary": rules.by_id[approach_rule].description,
             "because": because,
-            "method_because": [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))],
+            "method_because": method_because,
+            "assumed": assumed(req, session, [*because, *method_because]),
         },
-        "rank_by": {"figure": result.rank_by, "because": [rank_rule]},
+        "rank_by": {"figure": result.rank_by, "because": [rank_rule], "assumed": assumed(req, session, [rank_rule])},
         "hidden_costs": {
             "note": "project-wide hidden costs (001), counted in every offering's hidden range; "
                     "each offering lists only its own items",
@@ -135,12 +163,17 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
         } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
         "excluded": list(result.excluded),
+        "dead_end": alternatives.dead_end(result, catalog, today) if not result.ranked else None,
         "trace": [
             {"step": step, "rule": f.rule, "matched": f.matched, "asserted": f.asserted}
             for step, f in enumerate(session.firings, start=1)
         ],
-        "warnings": _warnings(session, decided, req, recommendations),
+        "warnings": [],
     }
+    decision["warnings"] = _warnings(session, decided, decision["approach"], recommendations)
+    if decision["dead_end"]:
+        decision["warnings"].append({"rule": None, "message": decision["dead_end"]["message"]})
+    return decision
 
 
 # --- facts --------------------------------------------------------------------------------
@@ -211,6 +244,7 @@ def offering_attributes(offering: Offering, catalog: Catalog, findings: dict) ->
         "offering.model": offering.model,
         "offering.family": offering.family,
         "offering.params_b": offering.params_b,
+        "offering.capability": offering.capability_class[0],
         "offering.open_weights": offering.open_weights,
         "offering.regions": list(offering.regions),
         "offering.methods": list(offering.methods),
@@ -226,24 +260,27 @@ def _reasons_read(rule) -> tuple[str, ...]:
     return (*rule.when.reasons_all, *rule.when.reasons_any)
 
 
+def assumed(req: Requirements, session: engine.Session, rule_ids: list[str]) -> list[str]:
+    """The requirement fields the request left to their defaults that these rules, as they fired, tested."""
+    deciding = set(rule_ids)
+    tested = [name for firing in session.firings if firing.rule in deciding for name in firing.matched]
+    return sorted({name for name in tested if name in FACTS and req.defaulted(name)})
+
+
 # --- ranking ------------------------------------------------------------------------------
 
 
-def figure_of(c: cost.Cost, rank_by: str) -> Decimal:
-    return {"year_one": c.year_one, "monthly": c.monthly.total, "training": c.training.total}[rank_by]
+figure_of = ranking.figure_of
 
 
-def _rank_key(c: cost.Cost, preferred: list, demoted: list, rank_by: str, offering_id: str) -> tuple:
-    # Fully priced first, then not demoted, then most preferred, then the cheapest figure, then id.
-    return (not c.complete, bool(demoted), -len(preferred), figure_of(c, rank_by), offering_id)
-
-
-def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, rank_rule, catalog, findings,
-                    shared_hidden=()) -> dict:
-    values = {**decided, **attributes}
-    because = [{"rule": r.id, "message": render_message(r.message or r.description, values)} for r in preferred]
-    because += [{"rule": r.id, "message": render_message(r.message, values)} for r in demoted]
-    because.append({"rule": rank_rule, "message": f"ranked by {FIGURES[decided['rank_by']]}"})
+def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shared_hidden=(),
+                    frontier=frozenset()) -> dict:
+    offering, c, preferred, demoted = r.offering, r.cost, r.preferred, r.demoted
+    values = {**decided, **r.attributes}
+    because = [{"rule": rule.id, "message": render_message(rule.message or rule.description, values)}
+               for rule in preferred]
+    because += [{"rule": rule.id, "message": render_message(rule.message, values)} for rule in demoted]
+    because.append({"rule": rank_rule, "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
     if not c.complete:
         because.append({"rule": None, "message": f"incomplete cost: missing {', '.join(c.missing)}; ranked after fully priced offerings"})
     return {
@@ -251,6 +288,7 @@ def _recommendation(rank, offering, c, preferred, demoted, attributes, decided, 
         "offering": offering.id,
         "provider": catalog.providers[offering.id],
         "model": offering.model,
+        "capability": dict(zip(("class", "source"), offering.capability_class)),
         "cost": cost_json(c, shared_hidden),
         "break_even": break_even_json(c.break_even),
         "break_even_reason": break_even_reason(c),
@@ -292,6 +330,7 @@ def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
         "training": money(c.training.total),
         "trainings_per_year": c.trainings_per_year,
         "monthly": money(c.monthly.total),
+        "monthly_high": None if c.monthly.high is None else money(c.monthly.high),
         "year_one": money(c.year_one),
         "hidden": hidden_json(c.hidden, shared_hidden),
         "uplift": None if c.uplift is None else format(c.uplift.quantize(Decimal("0.01")), "f"),
@@ -311,6 +350,7 @@ def line_json(part: str, line: cost.Line) -> dict:
         "unit": line.unit,
         "rate_unit": line.rate_unit,
         "amount": None if line.amount is None else money(line.amount),
+        **({"amount_high": money(line.amount_high)} if line.amount_high is not None else {}),
         "price": line.price,
         **_price_json(line),
     }
@@ -367,23 +407,32 @@ def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
         return None
     return {
         "against": b.baseline,
+        "method": b.method,
         "tokens": b.tokens,
-        "months": None if b.months is None else format(b.months.quantize(Decimal("0.0001")), "f"),
+        "tokens_high": b.tokens_high,
+        "training_only_tokens": b.training_only_tokens,
+        "months": _months(b.months),
+        "months_high": _months(b.months_high),
+        "repay": {"low": money(b.repay_low), "high": money(b.repay_high)},
         "baseline_rate": rate(b.baseline_rate),
         "fine_tuned_rate": rate(b.fine_tuned_rate),
         "monthly_saving": None if b.monthly_saving is None else money(b.monthly_saving),
     }
 
 
+def _months(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else format(value.quantize(Decimal("0.0001")), "f")
+
+
 # --- warnings -----------------------------------------------------------------------------
 
 
-def _warnings(session, decided, req: Requirements, recommendations: list) -> list[dict]:
+def _warnings(session, decided, approach: dict, recommendations: list) -> list[dict]:
     warnings = [{"rule": rule.id, "message": text} for rule, text in session.warnings]
-    assumed = req.defaults_assumed()
-    if assumed:
-        shown = ", ".join(f"{name}={_show(decided.get(name))}" for name in assumed)
-        warnings.append({"rule": None, "message": f"defaults assumed: {shown}"})
+    if approach["assumed"]:
+        shown = ", ".join(f"{name}={_show(decided.get(name))}" for name in approach["assumed"])
+        warnings.append({"rule": None, "message": f"decided on assumptions: {shown} (defaults: the request did not "
+                                                  "give them; set them to be sure)"})
     notes = sorted({note for r in recommendations for note in r["cost"]["notes"]})
     warnings.extend({"rule": None, "message": note} for note in notes)
     return warnings

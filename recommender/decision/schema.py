@@ -17,13 +17,14 @@ class _Shape(BaseModel):
 
 
 class _NoteWhenGiven(_Shape):
-    """`note` is left out of the JSON when there is none, as `decide` writes it."""
+    """`note` (and `amount_high`) are left out of the JSON when there is none, as `decide` writes it."""
 
     @model_serializer(mode="wrap")
     def _drop_empty_note(self, handler):
         data = handler(self)
-        if data.get("note") is None:
-            data.pop("note", None)
+        for key in ("note", "amount_high"):
+            if data.get(key) is None:
+                data.pop(key, None)
         return data
 
 
@@ -40,11 +41,20 @@ class Approach(_Shape):
     summary: str
     because: list[str] = Field(min_length=1)
     method_because: list[str] = Field(min_length=1)
+    assumed: list[str] = Field(description="Fields the request left to their defaults that a deciding rule tested")
 
 
 class RankBy(_Shape):
-    figure: Literal["year_one", "monthly", "training"]
+    figure: Literal["year_one", "monthly", "capability", "value"]
     because: list[str]
+    assumed: list[str]
+
+
+class CapabilityShape(_Shape):
+    class_: Literal["unknown", "small", "medium", "large", "frontier"] = Field(alias="class")
+    source: str
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
 
 class BreakdownLine(_NoteWhenGiven):
@@ -55,6 +65,7 @@ class BreakdownLine(_NoteWhenGiven):
     rate: Optional[str]
     rate_unit: str
     amount: Optional[str] = Field(pattern=r"^-?\d+\.\d{2}$")
+    amount_high: Optional[str] = None
     price: str
     source: Optional[str]
     as_of: Optional[str]
@@ -86,6 +97,7 @@ class CostShape(_Shape):
     training: str = MoneyText
     trainings_per_year: int
     monthly: str = MoneyText
+    monthly_high: Optional[str] = Field(description="The monthly figure at the top of the price ranges (hosting floors)")
     year_one: str = MoneyText
     hidden: Optional[Hidden]
     uplift: Optional[str]
@@ -93,10 +105,22 @@ class CostShape(_Shape):
     notes: list[str]
 
 
+class Repay(_Shape):
+    low: str = MoneyText
+    high: str = MoneyText
+
+
 class BreakEvenShape(_Shape):
+    """What must be repaid (trainings a year × training + one-time costs, low and high ends) over the saving."""
+
     against: str
+    method: Literal["blended", "input_only"]
     tokens: int = Field(ge=0)
+    tokens_high: int = Field(ge=0)
+    training_only_tokens: int = Field(ge=0, description="002's figure: training cost alone / per-1M saving")
     months: Optional[str]
+    months_high: Optional[str]
+    repay: Repay
     baseline_rate: Optional[str]
     fine_tuned_rate: Optional[str]
     monthly_saving: Optional[str]
@@ -117,6 +141,7 @@ class Recommendation(_Shape):
     offering: str
     provider: str
     model: str
+    capability: CapabilityShape
     cost: CostShape
     break_even: Optional[BreakEvenShape]
     break_even_reason: Optional[str]
@@ -132,6 +157,20 @@ class SharedHidden(_Shape):
 class Exclusion(_Shape):
     offering: str
     rule: str
+    message: str
+
+
+class Clash(_Shape):
+    rule: str
+    needs: dict[str, Any]
+    excludes: int
+    allowed_without_it: list[str]
+
+
+class DeadEnd(_Shape):
+    """When nothing is allowed: the needs that clash, and what relaxing each one would allow."""
+
+    clashing: list[Clash]
     message: str
 
 
@@ -164,6 +203,7 @@ class Decision(_Shape):
     hidden_costs: Optional["SharedHidden"]
     recommendations: list[Recommendation]
     excluded: list[Exclusion]
+    dead_end: Optional[DeadEnd]
     trace: list[Step]
     warnings: list[Warning]
 

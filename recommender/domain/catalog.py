@@ -41,10 +41,19 @@ class OtherValue(_Strict):
 
 class Price(_Strict):
     usd: Money = Field(description='USD as a string, e.g. "0.50"; "0" only for a documented free price.')
+    usd_high: Optional[Money] = Field(
+        None, description="The top of a range the source gives ($2–$4/month): figures use `usd`, the low end."
+    )
     source: str = Field(min_length=1, description="Seed document and what it says.")
     as_of: date = Field(description="When the source gave this price.")
     note: Optional[str] = None
     conflicts: list[OtherValue] = Field(default_factory=list, description="Other values the sources give.")
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> "Price":
+        if self.usd_high is not None and self.usd_high < self.usd:
+            raise ValueError("usd_high is below usd")
+        return self
 
 
 class Prices(_Strict):
@@ -117,6 +126,21 @@ class PublishedFigure(_Strict):
     note: Optional[str] = None
 
 
+CAPABILITY_TIERS = {"unknown": 0, "small": 1, "medium": 2, "large": 3, "frontier": 4}
+SIZE_TIERS_SOURCE = ("000_19179cd3903228f0.txt prices by model size ('Up to 16B, 16.1-69B, etc.'): "
+                     "up to 16B small, 16.1-69B medium, 70B and over large")
+
+
+class Capability(_Strict):
+    """How capable the model is, as a class with its source: the provider's size tier or model class,
+    or what the sources say of its quality."""
+
+    class_: Literal["small", "medium", "large", "frontier"] = Field(alias="class")
+    source: str = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
+
+
 class Offering(_Strict):
     id: str = Field(description="provider/model, lower case, unique")
     model: str
@@ -129,6 +153,9 @@ class Offering(_Strict):
     strengths: list[str] = Field(default_factory=list)
     provisioned_throughput: bool = Field(
         False, description="Inference is billed as provisioned throughput per hour, not per token."
+    )
+    capability: Optional[Capability] = Field(
+        None, description="Capability class with its source; derived from params_b (000's size tiers) when absent."
     )
     prices: Prices
     hidden_costs: list[HiddenCost] = Field(default_factory=list)
@@ -145,6 +172,20 @@ class Offering(_Strict):
     @property
     def provider_slug(self) -> str:
         return self.id.split("/", 1)[0]
+
+    @property
+    def capability_class(self) -> tuple[str, str]:
+        """(class, source): the catalog's, or 000's size tier from params_b, or unknown."""
+        if self.capability is not None:
+            return self.capability.class_, self.capability.source
+        if self.params_b is None:
+            return "unknown", "no capability class or parameter count in the catalog"
+        tier = "small" if self.params_b <= 16 else "medium" if self.params_b < 70 else "large"
+        return tier, f"{self.params_b}B parameters; {SIZE_TIERS_SOURCE}"
+
+    @property
+    def capability_tier(self) -> int:
+        return CAPABILITY_TIERS[self.capability_class[0]]
 
 
 class ProviderFile(_Strict):

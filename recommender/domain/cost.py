@@ -42,6 +42,7 @@ class Line:
     as_of: Optional[date] = None
     note: Optional[str] = None
     origin: Optional[Price] = field(default=None, compare=False, repr=False)  # the catalog price itself
+    amount_high: Optional[Decimal] = None  # the top of a price range the source gives ($2–$4/month)
 
     @property
     def missing(self) -> bool:
@@ -52,9 +53,11 @@ def priced(item: str, price_name: str, price: Optional[Price], quantity, unit: s
     quantity = Decimal(quantity)
     if price is None:
         return Line(item, price_name, quantity, unit, rate_unit)
-    amount = quantity * price.usd / (MILLION if rate_unit == PER_M else 1)
+    per = MILLION if rate_unit == PER_M else 1
+    amount = quantity * price.usd / per
+    high = None if price.usd_high is None else quantity * price.usd_high / per
     return Line(item, price_name, quantity, unit, rate_unit, price.usd, amount, price.source, price.as_of, price.note,
-                price)
+                price, high)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class Part:
     lines: tuple[Line, ...]
     total: Decimal
     missing: tuple[str, ...]
+
+    @property
+    def high(self) -> Optional[Decimal]:
+        """The total at the top of the price ranges, when a line has one."""
+        if all(line.amount_high is None for line in self.lines):
+            return None
+        return sum((line.amount_high if line.amount_high is not None else line.amount or Decimal(0)
+                    for line in self.lines), Decimal(0))
 
 
 def part(lines) -> Part:
@@ -105,7 +116,10 @@ class Hidden:
 
 @dataclass(frozen=True)
 class BreakEven:
-    """Against the baseline (002): training cost / per-1M saving; months net of hosting."""
+    """Against the baseline (002's method), counting one-time costs (001): what must be repaid is
+    trainings a year × training + data preparation + evaluations, at the low end of the hidden-cost
+    ranges (`tokens`, `months`) and at the high end (`tokens_high`, `months_high`); months are net of
+    hosting. `training_only_tokens` is 002's own figure: training cost / per-1M saving."""
 
     baseline: str
     baseline_rate: Optional[Decimal] = None
@@ -114,6 +128,12 @@ class BreakEven:
     months: Optional[Decimal] = None
     reason: Optional[str] = None  # why there is no break-even, or no break-even in months
     monthly_saving: Optional[Decimal] = None
+    tokens_high: Optional[int] = None
+    months_high: Optional[Decimal] = None
+    training_only_tokens: Optional[int] = None
+    repay_low: Optional[Decimal] = None
+    repay_high: Optional[Decimal] = None
+    method: str = "blended"  # or "input_only": 002's method on input rates, the baseline's output rate unknown
 
 
 @dataclass(frozen=True)
@@ -139,10 +159,19 @@ class Cost:
 # --- training -----------------------------------------------------------------------------
 
 
+def epochs(req: Requirements) -> int:
+    """000: with context_length × batch_size × steps the steps are the whole job, so epochs multiply
+    only when the request gives them."""
+    t = req.training
+    if t.context_length is not None and "epochs" not in t.model_fields_set:
+        return 1
+    return t.epochs
+
+
 def billed_training_tokens(req: Requirements) -> int:
     """000: epochs × training tokens + evaluations × validation tokens."""
     t = req.training
-    return t.epochs * t.resolved_tokens + t.evaluations * t.validation_tokens
+    return epochs(req) * t.resolved_tokens + t.evaluations * t.validation_tokens
 
 
 def training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:
@@ -150,8 +179,9 @@ def training_part(offering: Offering, req: Requirements, method: str) -> tuple[P
     key = f"{method}.{t.type}"
     price = offering.prices.training.get(key)
     name = f"training.{key}"
-    lines = [priced(f"training ({t.epochs} × {t.resolved_tokens:,} tokens)", name, price,
-                    t.epochs * t.resolved_tokens, "tokens", PER_M)]
+    passes = epochs(req)
+    lines = [priced(f"training ({passes} × {t.resolved_tokens:,} tokens)", name, price,
+                    passes * t.resolved_tokens, "tokens", PER_M)]
     if t.evaluations and t.validation_tokens:
         lines.append(priced(f"validation ({t.evaluations} × {t.validation_tokens:,} tokens)", name, price,
                             t.evaluations * t.validation_tokens, "tokens", PER_M))
@@ -175,16 +205,28 @@ def training_part(offering: Offering, req: Requirements, method: str) -> tuple[P
 # --- inference ----------------------------------------------------------------------------
 
 
+def few_shot_saved(req: Requirements) -> int:
+    """002: "Fine-tuned models need fewer examples in the prompt": the input tokens a month a fine-tune
+    no longer sends (few-shot tokens per query × queries)."""
+    i = req.inference
+    if not i.few_shot_tokens or not i.monthly_queries:
+        return 0
+    return i.few_shot_tokens * i.monthly_queries
+
+
 def inference_lines(offering: Offering, req: Requirements) -> list[Line]:
     tokens = req.inference.monthly_tokens
     share = req.inference.input_share
+    saved = few_shot_saved(req)
+    shorter = f" (less {saved:,} few-shot tokens)" if saved else ""
     p = offering.prices
     if p.inference_flat is not None:
-        return [priced("inference (flat rate)", "inference_flat", p.inference_flat, tokens, "tokens", PER_M)]
+        return [priced(f"inference (flat rate){shorter}", "inference_flat", p.inference_flat, tokens - saved,
+                       "tokens", PER_M)]
     lines = []
     if share > 0:
-        lines.append(priced("inference input", "inference_input", p.inference_input, tokens * share,
-                            "tokens", PER_M))
+        lines.append(priced(f"inference input{shorter}", "inference_input", p.inference_input,
+                            tokens * share - saved, "tokens", PER_M))
     if share < 1:
         lines.append(priced("inference output", "inference_output", p.inference_output, tokens * (1 - share),
                             "tokens", PER_M))
@@ -294,41 +336,72 @@ def resolve_baseline(req: Requirements, catalog: Catalog, file: str = "requireme
             Price(usd=base.output_per_m, source=f"{given}.output_per_m", as_of=date(1970, 1, 1)),
         )
     offering = catalog.get(base, file=file, path="baseline")
-    return Baseline(base, offering.prices.base_input, offering.prices.base_output)
+    return Baseline(f"{base} (base rates)", offering.prices.base_input, offering.prices.base_output)
 
 
 def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requirements,
-               baseline: Optional[Baseline]) -> Optional[BreakEven]:
+               baseline: Optional[Baseline], hidden: Optional[Hidden] = None) -> Optional[BreakEven]:
     if baseline is None:
         return None
-    share = req.inference.input_share
+    share, method = req.inference.input_share, "blended"
     base_rate = _blend(baseline.input, baseline.output, share)
+    if base_rate is None and baseline.input is not None:
+        share, method = Decimal(1), "input_only"  # 002's method works on input rates alone
+        base_rate = baseline.input.usd
     if base_rate is None:
-        return BreakEven(baseline.label, reason=f"the catalog has no base rate for {baseline.label} at this input share")
-    tuned_rate = blended_rate(offering, share) if not offering.provisioned_throughput else None
+        return BreakEven(baseline.label, reason=f"the catalog has no base input rate for {baseline.label}")
+    tuned_rate = _tuned_rate(offering, req, share) if not offering.provisioned_throughput else None
     if tuned_rate is None:
-        return BreakEven(baseline.label, base_rate, reason="the fine-tuned inference rate is missing")
+        return BreakEven(baseline.label, base_rate, reason="the fine-tuned inference rate is missing", method=method)
     if cost_training.missing:
-        return BreakEven(baseline.label, base_rate, tuned_rate, reason="the training price is missing")
+        return BreakEven(baseline.label, base_rate, tuned_rate, reason="the training price is missing", method=method)
     saving = base_rate - tuned_rate
     if saving <= 0:
         return BreakEven(
-            baseline.label, base_rate, tuned_rate,
+            baseline.label, base_rate, tuned_rate, method=method,
             reason=f"no saving: the fine-tuned rate ${_rate(tuned_rate)}/1M is not below the baseline's ${_rate(base_rate)}/1M",
         )
-    training = cost_training.total
-    tokens = int((training / saving * MILLION).to_integral_value(rounding=ROUND_HALF_UP))
-    baseline_monthly = req.inference.monthly_tokens * base_rate / MILLION
-    monthly_saving = baseline_monthly - monthly.total
+    runs = req.operations.trainings_per_year
+    low, high = one_time_costs(hidden)
+    repay_low = runs * cost_training.total + low
+    repay_high = runs * cost_training.total + high
+    figures = dict(tokens=_tokens(repay_low, saving), tokens_high=_tokens(repay_high, saving),
+                   training_only_tokens=_tokens(cost_training.total, saving), repay_low=repay_low,
+                   repay_high=repay_high, method=method)
     if monthly.missing:
-        return BreakEven(baseline.label, base_rate, tuned_rate, tokens,
-                         reason="a monthly price is missing, so months cannot be computed")
+        return BreakEven(baseline.label, base_rate, tuned_rate, reason="a monthly price is missing, so months "
+                         "cannot be computed", **figures)
+    fixed = sum((line.amount for line in monthly.lines if line.price == "hosting_month"), Decimal(0))
+    monthly_saving = req.inference.monthly_tokens * saving / MILLION - fixed
     if monthly_saving <= 0:
-        return BreakEven(baseline.label, base_rate, tuned_rate, tokens, None,
-                         reason="hosting and fees outweigh the per-token saving: no monthly saving",
-                         monthly_saving=monthly_saving)
-    return BreakEven(baseline.label, base_rate, tuned_rate, tokens, training / monthly_saving,
-                     monthly_saving=monthly_saving)
+        return BreakEven(baseline.label, base_rate, tuned_rate, reason="hosting and fees outweigh the "
+                         "per-token saving: no monthly saving", monthly_saving=monthly_saving, **figures)
+    return BreakEven(baseline.label, base_rate, tuned_rate, months=repay_low / monthly_saving,
+                     months_high=repay_high / monthly_saving, monthly_saving=monthly_saving, **figures)
+
+
+def one_time_costs(hidden: Optional[Hidden]) -> tuple[Decimal, Decimal]:
+    """(low, high): the hidden costs paid per project and per training run, for year one (001)."""
+    if hidden is None:
+        return Decimal(0), Decimal(0)
+    items = [i for i in hidden.items if i.per in ("project", "training_run")]
+    return (sum((i.low * i.times for i in items if i.low is not None), Decimal(0)),
+            sum((i.high * i.times for i in items if i.high is not None), Decimal(0)))
+
+
+def _tokens(amount: Decimal, saving_per_million: Decimal) -> int:
+    return int((amount / saving_per_million * MILLION).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _tuned_rate(offering: Offering, req: Requirements, share: Decimal) -> Optional[Decimal]:
+    """The fine-tuned rate per 1M of the baseline's tokens: the blended rate, less what shorter
+    prompts save (the same work with fewer input tokens)."""
+    rate = blended_rate(offering, share)
+    saved, tokens = few_shot_saved(req), req.inference.monthly_tokens
+    if rate is None or not saved or not tokens:
+        return rate
+    input_price = offering.prices.inference_flat or offering.prices.inference_input
+    return rate - input_price.usd * saved / tokens if input_price is not None else rate
 
 
 def _rate(rate: Decimal) -> str:
@@ -343,6 +416,8 @@ def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str
     training, notes = training_part(offering, req, method)
     monthly = monthly_part(offering, req)
     hidden = hidden_costs(offering, catalog, req, project_hidden) if req.operations.include_hidden_costs else None
+    if baseline is not None and hidden is None:
+        notes += ("break-even leaves out data preparation and evaluation (operations.include_hidden_costs: false)",)
     return Cost(
         offering=offering.id,
         method=method,
@@ -352,7 +427,7 @@ def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str
         monthly=monthly,
         hidden=hidden,
         uplift=uplift(offering),
-        break_even=break_even(training, monthly, offering, req, baseline),
+        break_even=break_even(training, monthly, offering, req, baseline, hidden),
         notes=notes,
         year_one=req.operations.trainings_per_year * training.total + MONTHS * monthly.total,
         missing=training.missing + monthly.missing,

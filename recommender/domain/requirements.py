@@ -227,6 +227,22 @@ class Inference(_Section):
     monthly_queries: Optional[Requests] = Field(
         None, description="Requests per month, where known (thresholds on queries use it); 2M is 2,000,000."
     )
+    few_shot_tokens: Optional[Tokens] = Field(
+        None, description="Prompt tokens per query spent today on examples that a fine-tune no longer needs "
+                          "(002: 'reduced prompt length'); needs monthly_queries."
+    )
+
+    @model_validator(mode="after")
+    def _few_shot_fits(self) -> "Inference":
+        if self.few_shot_tokens is None:
+            return self
+        if self.monthly_queries is None:
+            raise ValueError("inference.few_shot_tokens needs inference.monthly_queries (few-shot tokens are per query)")
+        saved, inputs = self.few_shot_tokens * self.monthly_queries, self.monthly_tokens * self.input_share
+        if saved > inputs:
+            raise ValueError(f"inference.few_shot_tokens × monthly_queries ({saved:,}) is more than the monthly "
+                             f"input tokens ({int(inputs):,})")
+        return self
 
 
 class Needs(_Section):
@@ -294,6 +310,19 @@ class Requirements(BaseModel):
         data["training"]["tokens"] = self.training.resolved_tokens
         data["baseline"] = data.get("baseline")
         return data
+
+    def defaulted(self, name: str) -> bool:
+        """Whether the request left the field NAME (`section.field` or a top-level field) to its default."""
+        section, _, field = name.partition(".")
+        if section not in type(self).model_fields:
+            return False
+        if section not in self.model_fields_set:
+            return True
+        if not field:
+            return False
+        if section == "training" and field == "tokens":
+            return self.training.size_form == "default"
+        return field not in getattr(self, section).model_fields_set
 
     def defaults_assumed(self) -> list[str]:
         """The decision-relevant fields the user did not give."""

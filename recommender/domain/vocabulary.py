@@ -8,4 +8,9 @@ APPROACH_NAMES = {
     "routing": "Multi-model routing",
     "larger_base_model": "A larger base model",
 }
-FIGURES = {"year_one": "year-1 total", "monthly": "monthly cost", "training": "training cost"}
+FIGURES = {  # what each `rank_by` orders by
+    "year_one": "year-1 total",
+    "monthly": "monthly cost",
+    "capability": "capability class, then year-1 total",
+    "value": "the cost–capability frontier (the best buy at each capability step), then year-1 total",
+}

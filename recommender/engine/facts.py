@@ -21,7 +21,7 @@ from recommender.domain.requirements import Requirements
 DECISIONS: dict[str, tuple[str, ...]] = {
     "approach": ("fine_tune", "rag", "hybrid", "prompt_engineering", "routing", "larger_base_model"),
     "method": ("lora", "full"),
-    "rank_by": ("year_one", "monthly", "training"),
+    "rank_by": ("year_one", "monthly", "capability", "value"),
 }
 FINE_TUNING_APPROACHES = ("fine_tune", "hybrid")
 
@@ -109,6 +109,12 @@ REQUIREMENT_FACTS = _requirement_kinds()
 CONTEXT_FACTS = {
     "catalog.stale_prices": FactKind("catalog.stale_prices", "count"),
     "catalog.implausible_prices": FactKind("catalog.implausible_prices", "count"),
+    # Asserted in a second pass when a rule weighs a cost heuristic (see decision/decide.py): the
+    # cheapest allowed fine-tune, its year of training and its year of inference.
+    "costs.training_dominates": FactKind("costs.training_dominates", "bool"),
+    "costs.offering": FactKind("costs.offering", "text"),
+    "costs.training_year": FactKind("costs.training_year", "decimal"),
+    "costs.inference_year": FactKind("costs.inference_year", "decimal"),
 }
 DECISION_FACTS = {key: FactKind(key, "enum", values) for key, values in DECISIONS.items()}
 FACTS: dict[str, FactKind] = {**REQUIREMENT_FACTS, **CONTEXT_FACTS, **DECISION_FACTS}
@@ -121,6 +127,7 @@ OFFERING_ATTRIBUTES: dict[str, FactKind] = {
         "model": "text",
         "family": "text",
         "params_b": "decimal",
+        "capability": "text",
         "open_weights": "bool",
         "regions": "list",
         "methods": "list",

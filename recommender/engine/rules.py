@@ -126,6 +126,12 @@ class RuleSet:
         self.decisions_read = frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
 
     @property
+    def reasons_weighed_by_costs(self) -> frozenset[str]:
+        """Reasons that rules read together with `costs.*` facts: once one is in, costs are worked out."""
+        return frozenset(name for rule in self.rules if any(f.startswith("costs.") for f in rule.when.facts_read())
+                         for name in (*rule.when.reasons_all, *rule.when.reasons_any))
+
+    @property
     def name(self) -> str:
         return f"ftrec-{self.sha256[:16]}"
 
@@ -412,8 +418,8 @@ def _decision_order(rules: list[Rule], label: str) -> tuple[str, ...]:
         if node is None:
             continue
         inputs = {t.fact for t in rule.when.decisions}
-        if rule.when.reasons_all or rule.when.reasons_any or rule.when.reasons_none:
-            inputs.add("reasons")
+        if (rule.when.reasons_all or rule.when.reasons_any or rule.when.reasons_none) and node != "reasons":
+            inputs.add("reasons")  # a reason concluded from reasons is ordinary forward chaining
         for source in inputs:
             reads[node].add(source)
             culprit.setdefault((node, source), rule)

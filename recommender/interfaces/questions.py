@@ -83,6 +83,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question("tokens_per_request", "About how many tokens per request (prompt + answer)?",
              "Monthly tokens = requests × tokens per request.", ("inference.monthly_tokens",), default=1000,
              ask_if=_is("volume_unit", "requests")),
+    Question("inference.few_shot_tokens", "How many prompt tokens per request are examples (few-shot) that a "
+             "fine-tune would no longer need?", "002: fine-tuned models need fewer examples in the prompt; "
+             "leave empty if none.", ("inference.few_shot_tokens",), optional=True,
+             ask_if=lambda answers, context: bool(answers.get("inference.monthly_queries")
+                                                  or answers.get("requests_per_month"))),
     Question("inference.input_share", "What share of those tokens is input (the prompt), from 0 to 1?",
              "Input and output are priced differently; 0.8 means 80% input, 20% output.", ("inference.input_share",)),
     Question("task.knowledge_churn", "How often does the knowledge the model needs change?",

@@ -1,0 +1,60 @@
+"""Ordering the allowed offerings by what `rank_by` names (rules/ranking.yaml says what each means).
+
+Every order puts fully priced offerings before incomplete ones, then offerings no rule demoted, and
+breaks ties by offering id, so the same inputs always give the same order.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+from recommender.domain.vocabulary import FIGURES
+
+
+def order(ranked: Sequence, rank_by: str) -> list:
+    """RANKED (items with .offering, .cost, .preferred, .demoted) in the order RANK_BY names."""
+    frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
+
+    def key(r) -> tuple:
+        first = (not r.cost.complete, bool(r.demoted))
+        preferred = -len(r.preferred)
+        if rank_by == "monthly":
+            middle: tuple = (r.cost.monthly.total, preferred)
+        elif rank_by == "capability":
+            middle = (-r.offering.capability_tier, preferred, r.cost.year_one)
+        elif rank_by == "value":
+            middle = (r.offering.id not in frontier, preferred, r.cost.year_one)
+        else:
+            middle = (preferred, r.cost.year_one)
+        return (*first, *middle, r.offering.id)
+
+    return sorted(ranked, key=key)
+
+
+def cost_capability_frontier(ranked: Sequence) -> frozenset[str]:
+    """Ids of the fully priced, undemoted offerings that no other is at least as capable as and cheaper
+    than in year 1: walking from the cheapest up, each one that is more capable than all before it."""
+    candidates = sorted((r for r in ranked if r.cost.complete and not r.demoted),
+                        key=lambda r: (r.cost.year_one, -r.offering.capability_tier, r.offering.id))
+    best, found = -1, set()
+    for r in candidates:
+        if r.offering.capability_tier > best:
+            found.add(r.offering.id)
+            best = r.offering.capability_tier
+    return frozenset(found)
+
+
+def figure_of(c, rank_by: str) -> Decimal:
+    """The money figure an order compares within a step: monthly for `monthly`, else year-1."""
+    return c.monthly.total if rank_by == "monthly" else c.year_one
+
+
+def rank_message(rank_by: str, offering, frontier: frozenset[str]) -> str:
+    tier, _ = offering.capability_class
+    if rank_by == "capability":
+        return f"ranked by capability class ({tier}), then year-1 total"
+    if rank_by == "value":
+        where = "on" if offering.id in frontier else "below"
+        return f"ranked by value: {where} the cost–capability frontier ({tier} model), then year-1 total"
+    return f"ranked by {FIGURES[rank_by]}"
