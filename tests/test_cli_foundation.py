@@ -65,7 +65,11 @@ def test_catalog_check_names_the_disagreements():
             ("cohere/command-r-plus", "training.lora.sft")} <= implausible
     assert ("google/gemini-1.5-flash", "training.lora.sft") not in implausible
     conflicts = [f for f in findings if f["kind"] == "conflict"]
-    assert [(f["offering"], f["price"]) for f in conflicts] == [("mistral/mistral-small-4", "inference_input")]
+    assert [(f["offering"], f["price"]) for f in conflicts] == [
+        ("mistral/mistral-small-4", "inference_input"),
+        ("together/llama-3.1-70b", "training.lora.sft"),  # 002's "Free" against Together's billing (000)
+        ("together/llama-3.1-8b", "training.lora.sft"),
+    ]
 
 
 def test_catalog_check_table_exits_1():

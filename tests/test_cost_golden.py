@@ -67,7 +67,7 @@ def test_002_break_even_gpt_4o_to_gpt_4o_mini(catalog):
     r = req(**BREAK_EVEN_002)
     c = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog, baseline=cost.resolve_baseline(r, catalog))
     assert c.training.total == 15
-    assert c.break_even.tokens == 6_818_182
+    assert c.break_even.training_only_tokens == 6_818_182  # 002 counts the training cost alone
 
 
 def test_002_break_even_gpt_4o_to_gemini_flash(catalog):
@@ -75,7 +75,7 @@ def test_002_break_even_gpt_4o_to_gemini_flash(catalog):
     r = req(**BREAK_EVEN_002)
     c = cost.compute(catalog.offerings["google/gemini-1.5-flash"], r, catalog, baseline=cost.resolve_baseline(r, catalog))
     assert c.training.total == Decimal("0.125")
-    assert c.break_even.tokens == 51_546
+    assert c.break_even.training_only_tokens == 51_546
 
 
 def test_000_billed_tokens_include_validation():
@@ -106,11 +106,20 @@ def test_quarterly_retraining_is_four_trainings_a_year(catalog):
 def test_hidden_costs_are_a_range_beside_year_one(catalog):
     r = req(**TYPICAL, operations={"trainings_per_year": 4})
     c = cost.compute(catalog.offerings["mistral/mistral-small-3"], r, catalog)
-    # data preparation $2,000–$10,000 once; evaluation $0.50–$2.00 per training run × 4;
-    # Mistral adapter hosting $2–$4 a month × 12.
-    assert c.hidden.low == 2000 + 4 * Decimal("0.50") + 12 * 2
-    assert c.hidden.high == 10000 + 4 * 2 + 12 * 4
+    # data preparation $2,000–$10,000 once; evaluation $0.50–$2.00 per training run × 4.
+    assert c.hidden.low == 2000 + 4 * Decimal("0.50")
+    assert c.hidden.high == 10000 + 4 * 2
     assert c.year_one == 4 * 45 + 12 * 74  # not folded in
+
+
+def test_a_hosting_floor_is_a_monthly_cost_with_its_range(catalog):
+    # 001: Mistral charges $2–$4 a month per deployed adapter. The low end is in the monthly figure:
+    # 100M × $0.72 = $72 + $2 = $74 (001's table); the high end $72 + $4 = $76 beside it.
+    c = cost.compute(catalog.offerings["mistral/mistral-small-3"], req(**TYPICAL), catalog)
+    assert c.monthly.total == 74 and c.monthly.high == 76
+    assert c.year_one == 45 + 12 * 74  # 001's $933
+    large = cost.compute(catalog.offerings["mistral/mistral-large-3"], req(**TYPICAL), catalog)
+    assert large.monthly.total == 80 * Decimal("0.50") + 20 * Decimal("1.50") + 2  # $72
 
 
 def test_hidden_costs_can_be_left_out(catalog):
@@ -127,14 +136,67 @@ def test_uplift_is_fine_tuned_over_base_rate(catalog):
 
 def test_break_even_months_net_of_hosting(catalog):
     # Baseline $2.50/$10.00 at 80/20 = $4.00/1M; GPT-4o mini 0.8 × 0.30 + 0.2 × 1.20 = $0.48/1M.
-    # 100M tokens: baseline $400/month, fine-tuned $48/month: saves $352; $45 / $352 = 0.1278 months.
-    r = req(**TYPICAL, baseline={"input_per_m": "2.50", "output_per_m": "10.00"})
+    # 100M tokens: baseline $400/month, fine-tuned $48/month: saves $352; $45 / $352 = 0.1278 months
+    # (training alone: one-time costs left out here).
+    r = req(**TYPICAL, baseline={"input_per_m": "2.50", "output_per_m": "10.00"},
+            operations={"include_hidden_costs": False})
     c = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog, baseline=cost.resolve_baseline(r, catalog))
     assert c.break_even.baseline_rate == 4
     assert c.break_even.fine_tuned_rate == Decimal("0.48")
     assert c.break_even.monthly_saving == 352
     assert c.break_even.months == Decimal(45) / 352
     assert c.break_even.tokens == 12_784_091  # 45 / 3.52 × 1M = 12,784,090.9
+
+
+def test_break_even_counts_one_time_costs_low_and_high(catalog):
+    # 001: data preparation $2,000–$10,000 per project, evaluation $0.50–$2.00 per training run.
+    # Repaid: $45 + $2,000 + $0.50 = $2,045.50 (low), $45 + $10,000 + $2 = $10,047 (high), at $352 a month
+    # and $3.52 per 1M tokens saved.
+    r = req(**TYPICAL, baseline={"input_per_m": "2.50", "output_per_m": "10.00"})
+    b = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog, baseline=cost.resolve_baseline(r, catalog)).break_even
+    assert (b.repay_low, b.repay_high) == (Decimal("2045.50"), Decimal("10047"))
+    assert b.months == Decimal("2045.50") / 352 and b.months_high == Decimal("10047") / 352
+    assert b.tokens == 581_107_955  # 2,045.50 / 3.52 × 1M = 581,107,954.5 → 581,107,955
+    assert b.tokens_high == 2_854_261_364  # 10,047 / 3.52 × 1M = 2,854,261,363.6
+    assert b.training_only_tokens == 12_784_091
+
+
+def test_quarterly_retraining_repays_four_trainings_and_evaluations(catalog):
+    r = req(**TYPICAL, baseline={"input_per_m": "2.50", "output_per_m": "10.00"}, operations={"trainings_per_year": 4})
+    b = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog, baseline=cost.resolve_baseline(r, catalog)).break_even
+    assert b.repay_low == 4 * 45 + 2000 + 4 * Decimal("0.50")
+    assert b.repay_high == 4 * 45 + 10000 + 4 * 2
+
+
+def test_a_baseline_named_by_id_with_only_an_input_rate_uses_002s_input_only_method(catalog):
+    # GPT-4o mini's base rates in the seeds: input $0.15, no output rate. 002's method on input rates:
+    # Fireworks Llama 4 8B $0.20 flat is not below $0.15: no saving. Gemini 1.5 Flash $0.075 input is:
+    # saving $0.075/1M; training 15M × $0.025 = $0.375, alone: 0.375 / 0.075 × 1M = 5,000,000 tokens.
+    r = req(**TYPICAL, baseline="openai/gpt-4o-mini")
+    base = cost.resolve_baseline(r, catalog)
+    if base.output is not None:  # a refreshed catalog may know the output rate: then the blend is used
+        return
+    flash = cost.compute(catalog.offerings["google/gemini-1.5-flash"], r, catalog, baseline=base).break_even
+    assert flash.method == "input_only"
+    assert flash.baseline_rate == Decimal("0.15") and flash.fine_tuned_rate == Decimal("0.075")
+    assert flash.training_only_tokens == 5_000_000
+    fireworks = cost.compute(catalog.offerings["fireworks/llama-4-8b"], r, catalog, baseline=base).break_even
+    assert fireworks.tokens is None and "no saving" in fireworks.reason
+
+
+def test_shorter_prompts_are_a_fine_tune_saving(catalog):
+    # 002: "Fine-tuned models need fewer examples in the prompt". 1M queries × 30 few-shot tokens = 30M
+    # of the 80M input tokens a month are no longer sent: GPT-4o mini (50M × $0.30 + 20M × $1.20) = $39.
+    r = req(training=TYPICAL["training"], inference={"monthly_tokens": "100M", "monthly_queries": "1M", "few_shot_tokens": 30})
+    c = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog)
+    assert c.monthly.total == 39
+
+
+def test_000s_steps_are_the_whole_job_unless_epochs_are_given(catalog):
+    # 000: 8192 × 8 × 1000 steps = 65,536,000 tokens + 10 × 1M validation = 75,536,000, with no epochs.
+    steps = {"context_length": 8192, "batch_size": 8, "steps": 1000, "validation_tokens": "1M", "evaluations": 10}
+    assert cost.billed_training_tokens(req(training=steps)) == 75_536_000
+    assert cost.billed_training_tokens(req(training={**steps, "epochs": 2})) == 2 * 65_536_000 + 10_000_000
 
 
 def test_no_saving_means_no_break_even(catalog):

@@ -20,12 +20,16 @@ EXPECTED = {
     "typical.yaml": dict(approach="fine_tune", method="lora",
                          figures={"fireworks/llama-4-8b": "247.50", "openai/gpt-4o-mini": "621.00"}),
     "eu-bank.yaml": dict(approach="fine_tune", method="lora", allowed=MISTRAL, excluded_by="offerings.eu_residency",
-                         top="mistral/mistral-small-3", figures={"mistral/mistral-small-3": "400.20"}),
+                         top="mistral/mistral-small-3", figures={"mistral/mistral-small-3": "414.60"},
+                         monthly={"mistral/mistral-small-3": "30.80"}),
     "claude-shop.yaml": dict(approach="fine_tune", allowed={"aws-bedrock/claude-custom"},
                              excluded_by="offerings.model_family", incomplete=True, warns="offerings.claude_bedrock"),
     "startup-budget.yaml": dict(approach="fine_tune", top="together/llama-3.1-8b",
-                                figures={"together/llama-3.1-8b": "24.00", "google/gemini-1.5-flash": "28.88"}),
-    "support-bot-daily.yaml": dict(approach="rag", top="cohere/command-r", warns="warnings.rag_costs_left_out"),
+                                figures={"together/llama-3.1-8b": "27.00", "google/gemini-1.5-flash": "28.88"},
+                                training={"together/llama-3.1-8b": "3.00"}),
+    "support-bot-daily.yaml": dict(approach="rag", top="google/gemini-1.5-flash", warns="warnings.not_fine_tuning",
+                                   monthly={"google/gemini-1.5-flash": "26.00"},
+                                   figures={"google/gemini-1.5-flash": "312.00"}),
     "support-bot-branded.yaml": dict(approach="hybrid", method="lora"),
     "high-volume-classifier.yaml": dict(approach="fine_tune", top="google/gemini-1.5-flash", rank_by="monthly",
                                         monthly={"google/gemini-1.5-flash": "172.50"}),
@@ -37,8 +41,9 @@ EXPECTED = {
     "openai-shop.yaml": dict(approach="fine_tune", allowed=OPENAI, top="openai/gpt-4o-mini",
                              figures={"openai/gpt-4o-mini": "621.00"}),
     "self-hosted.yaml": dict(approach="fine_tune", allowed=LLAMA, top="together/llama-3.1-8b"),
-    "medical-new-knowledge.yaml": dict(approach="fine_tune", method="full", top="together/llama-4-70b",
-                                       training={"together/llama-4-70b": "4500.00"}),
+    "medical-new-knowledge.yaml": dict(approach="fine_tune", method="full", top="together/llama-3.1-70b",
+                                       training={"together/llama-4-70b": "4500.00", "together/llama-3.1-70b": "4500.00"},
+                                       figures={"together/llama-3.1-70b": "5556.00", "together/llama-4-70b": "5940.00"}),
     "dpo-alignment.yaml": dict(approach="fine_tune", allowed=TOGETHER, missing="training.lora.dpo"),
     "quality-first.yaml": dict(approach="fine_tune", top="openai/gpt-4o"),
     "prompt-already-works.yaml": dict(approach="prompt_engineering"),
@@ -85,7 +90,13 @@ def test_high_volume_classifier_breaks_even_against_its_baseline(setup):
     d = decide(load_requirements(str(path)), setup, TODAY, str(path))
     flash = next(r for r in d["recommendations"] if r["offering"] == "google/gemini-1.5-flash")
     # baseline 0.95 × 0.15 + 0.05 × 0.60 = $0.1725/1M; Flash 0.95 × 0.075 + 0.05 × 0.30 = $0.08625/1M
-    # training 20M × 2 × $0.025 = $1.00; break-even 1.00 / 0.08625 × 1M = 11,594,203 tokens
+    # training 20M × 2 × $0.025 = $1.00; 002's break-even 1.00 / 0.08625 × 1M = 11,594,203 tokens.
+    # With 001's one-time costs (data preparation $2,000–$10,000, one evaluation $0.50–$2.00):
+    # (1.00 + 2,000.50) / 0.08625 × 1M = 23,205,797,101 tokens; (1.00 + 10,002) / 0.08625 → 115,976,811,594.
+    # Monthly saving 2B × 0.08625 / 1M = $172.50: 2,001.50 / 172.50 = 11.6029 months, 10,003 / 172.50 = 57.9884.
     assert flash["break_even"]["baseline_rate"] == "0.1725"
-    assert flash["break_even"]["tokens"] == 11_594_203
+    assert flash["break_even"]["training_only_tokens"] == 11_594_203
+    assert flash["break_even"]["tokens"] == 23_205_797_101
+    assert flash["break_even"]["tokens_high"] == 115_976_811_594
+    assert flash["break_even"]["months"] == "11.6029" and flash["break_even"]["months_high"] == "57.9884"
     assert Decimal(flash["cost"]["training"]) == Decimal("1.00")

@@ -30,9 +30,10 @@ def test_why_not_a_lower_ranked_offering_gives_the_figures(audit_log):
     data = json.loads(run_cli("explain", decision["decision_id"][:20], "--why-not", "mistral/mistral-large-3",
                               "--format", "json").out)
     assert data["status"] == "ranked lower" and data["winner"] == "mistral/mistral-small-3"
-    # Small 3: 15M × $3.00 = $45 + 12 × 40M × $0.74 = $400.20; Large 3: 15M × $0.008 = $0.12 + 12 × 40M
-    # × (0.8 × $0.50 + 0.2 × $1.50) = 12 × $28.00 → $336.12: cheaper, but its training price is implausible.
-    assert data["figures"]["year_one"] == {"this": "336.12", "winner": "400.20", "difference": "-64.08"}
+    # Small 3: 15M × $3.00 = $45 + 12 × (40M × $0.72 + $2 hosting) = $414.60; Large 3: 15M × $0.008 = $0.12
+    # + 12 × (40M × (0.8 × $0.50 + 0.2 × $1.50) + $2) = 12 × $30.00 → $360.12: cheaper, but its training
+    # price is implausible.
+    assert data["figures"]["year_one"] == {"this": "360.12", "winner": "414.60", "difference": "-54.48"}
     assert data["reasons"][0].endswith("[ranking.implausible_prices_last]")
 
 

@@ -103,10 +103,11 @@ def test_ties_rank_by_offering_id(tmp_path):
 
 
 def test_incomplete_offerings_rank_after_fully_priced_ones(setup):
+    # Only Together's 70B models have a full-tuning rate (000's 70B-class tier): they come first.
     d = decide(Requirements.model_validate({"needs": {"new_knowledge": True}}), setup, TODAY)
-    assert d["recommendations"][0]["offering"] == "together/llama-4-70b"
-    assert all(not r["cost"]["complete"] for r in d["recommendations"][1:])
-    assert "training.full.sft" in d["recommendations"][1]["cost"]["missing"]
+    assert [r["offering"] for r in d["recommendations"][:2]] == ["together/llama-3.1-70b", "together/llama-4-70b"]
+    assert all(not r["cost"]["complete"] for r in d["recommendations"][2:])
+    assert "training.full.sft" in d["recommendations"][2]["cost"]["missing"]
 
 
 def test_eu_request_lists_only_eu_offerings_and_says_why_the_rest_are_out(setup):

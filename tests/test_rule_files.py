@@ -71,7 +71,7 @@ def _rule(rules, rule_id):
 
 BROKEN = {
     "unknown fact": (_edit("approach.yaml", lambda rs: _rule(rs, "approach.citations")["when"].update({"needs.citation": True})),
-                     "approach.yaml: rules[6] approach.citations: when.needs.citation: unknown fact (did you mean 'needs.citations'?)"),
+                     "approach.yaml: rules[7] approach.citations: when.needs.citation: unknown fact (did you mean 'needs.citations'?)"),
     "unknown operator": (_edit("approach.yaml", lambda rs: _rule(rs, "approach.low_volume_tokens")["when"].update(
         {"inference.monthly_tokens": {"below": "1M"}})), "when.inference.monthly_tokens.below: unknown operator"),
     "unknown action": (_edit("warnings.yaml", lambda rs: _rule(rs, "warnings.no_baseline").update({"then": {"shout": "x"}})),
@@ -82,7 +82,7 @@ BROKEN = {
     "reason nobody concludes": (_edit("approach.yaml", lambda rs: _rule(rs, "approach.choose_hybrid")["when"].update(
         {"reasons": {"all": ["rag", "fine_tuning"]}})), "no rule concludes reason 'fine_tuning' (did you mean 'fine_tune'?)"),
     "cycle": (_edit("approach.yaml", lambda rs: _rule(rs, "approach.citations")["when"].update({"approach": "rag"})),
-              "rules[6] approach.citations: cycle: reasons → approach → reasons (approach.citations reads approach to conclude reasons; approach.choose_prompt_engineering reads reasons to conclude approach)"),
+              "rules[7] approach.citations: cycle: reasons → approach → reasons (approach.citations reads approach to conclude reasons; approach.choose_prompt_engineering reads reasons to conclude approach)"),
     "no default": (_edit("ranking.yaml", lambda rs: rs.pop()), "the last rule deciding rank_by must have no conditions"),
     "missing source": (_edit("warnings.yaml", lambda rs: _rule(rs, "warnings.no_baseline").pop("source")),
                        "warnings.no_baseline: source: required field is missing"),

@@ -36,7 +36,17 @@ CASES = {
     "approach.narrow_high_volume": ({"task": {"kind": "narrow"}, "inference": {"monthly_tokens": "100M"}},
                                     {"task": {"kind": "narrow"}, "inference": {"monthly_tokens": 99_999_999}}),
     "approach.many_queries": ({"inference": {"monthly_queries": 10_000_001}}, {"inference": {"monthly_queries": 10_000_000}}),
-    "approach.stable_knowledge": ({"task": {"knowledge_churn": "stable"}}, {"task": {"knowledge_churn": "monthly"}}),
+    "approach.stable_knowledge": ({"task": {"knowledge_churn": "stable"}, "inference": {"monthly_tokens": "100M"}},
+                                  {"task": {"knowledge_churn": "stable"}, "inference": {"monthly_tokens": 99_999_999}}),
+    "approach.prompt_falls_short": ({"task": {"prompt_suffices": "no"}}, {"task": {"prompt_suffices": "unknown"}}),
+    # 5B tokens a month from 500K queries: a year of inference on the cheapest fine-tune (Gemini 1.5 Flash,
+    # 5B × $0.12 × 12 = $7,200) outweighs training and one-time costs ($0.375 + $2,000.50); at 500M it does not ($720).
+    "approach.training_does_not_dominate": ({"inference": {"monthly_tokens": "5B", "monthly_queries": "500K"}},
+                                            {"inference": {"monthly_tokens": "500M", "monthly_queries": "500K"}}),
+    "approach.volume_heuristic_overridden": ({"inference": {"monthly_tokens": "5B", "monthly_queries": "500K"}},
+                                             {"inference": {"monthly_tokens": "500K"}}),
+    "approach.volume_heuristics_disagree": ({"inference": {"monthly_tokens": "500M", "monthly_queries": "500K"}},
+                                            {"inference": {"monthly_tokens": "5B", "monthly_queries": "500K"}}),
     "approach.general_or_multi_task": ({"task": {"kind": "multi_task"}}, {"task": {"kind": "retrieval_chat"}}),
     "approach.mixed_complexity": ({"task": {"kind": "mixed_complexity"}}, {"task": {"kind": "general"}}),
     "approach.reasoning": ({"needs": {"reasoning": True}}, {}),
@@ -74,13 +84,17 @@ CASES = {
     "offerings.method_supported": ({"needs": {"new_knowledge": True}}, {}),
     "offerings.tuning_supported": ({"training": {"type": "dpo"}}, {"training": {"type": "sft"}}),
     "ranking.quality_first": ({"priority": "quality"}, {"priority": "cost"}),
-    "ranking.lowest_inference_first": ({"priority": "inference_cost"}, {"priority": "balanced"}),
     "ranking.retrieval_chat_first": ({"task": {"kind": "retrieval_chat"}}, {"task": {"kind": "narrow"}}),
-    "ranking.implausible_prices_last": ({}, None),  # the shipped catalog has implausible prices: always fires
+    # the shipped catalog has implausible prices: these fire by approach
+    "ranking.implausible_prices_last": ({"needs": {"style_tone": True}}, {"task": {"kind": "general"}}),
+    "ranking.implausible_inference_last": ({"task": {"kind": "general"}}, {"needs": {"style_tone": True}}),
+    "ranking.small_models_for_reasoning_last": ({"needs": {"reasoning": True}}, {}),
+    "ranking.by_capability_for_reasoning": ({"needs": {"reasoning": True}, "priority": "cost"}, {"priority": "cost"}),
+    "ranking.by_capability": ({"priority": "quality"}, {"priority": "cost"}),
+    "ranking.by_value": ({"priority": "balanced"}, {"priority": "cost"}),
     "ranking.by_monthly": ({"priority": "inference_cost"}, {"priority": "quality"}),
     "ranking.by_year_one": ({"priority": "cost"}, {"priority": "inference_cost"}),
     "warnings.stale_prices": ({}, None),  # see test_stale_warning_depends_on_today
-    "warnings.rag_costs_left_out": ({"task": {"knowledge_churn": "daily"}}, {"needs": {"style_tone": True}}),
     "warnings.not_fine_tuning": ({"task": {"kind": "general"}}, {"needs": {"style_tone": True}}),
     "warnings.quarterly_retraining": ({"needs": {"style_tone": True}},
                                       {"needs": {"style_tone": True}, "operations": {"trainings_per_year": 4}}),
@@ -125,7 +139,11 @@ APPROACHES = [
     ({"needs": {"style_tone": True}}, "fine_tune"),
     ({"task": {"kind": "narrow", "knowledge_churn": "monthly"}, "inference": {"monthly_tokens": "100M"}}, "fine_tune"),
     ({"inference": {"monthly_queries": 20_000_000}}, "fine_tune"),
-    ({"task": {"knowledge_churn": "stable"}}, "fine_tune"),
+    ({"task": {"knowledge_churn": "stable", "kind": "retrieval_chat"}, "inference": {"monthly_tokens": "100M"}}, "fine_tune"),
+    ({"task": {"knowledge_churn": "stable"}}, "prompt_engineering"),  # stable but not at scale (50M): no reason alone
+    ({"task": {"prompt_suffices": "no"}}, "fine_tune"),  # a narrow task a prompt can't do, monthly churn, 50M
+    ({"inference": {"monthly_tokens": "500M", "monthly_queries": "500K"}}, "prompt_engineering"),  # costs side with 001
+    ({"inference": {"monthly_tokens": "5B", "monthly_queries": "500K"}}, "fine_tune"),  # the costs override 001
     ({"task": {"kind": "general"}}, "prompt_engineering"),
     ({"task": {"kind": "mixed_complexity"}, "needs": {"style_tone": True}}, "routing"),
     ({"needs": {"reasoning": True, "output_format": True}}, "larger_base_model"),

@@ -15,7 +15,9 @@ TODAY = ("--today", "2026-11-23")
 def workload(tmp_path):
     # 5M tokens × 3 epochs = 15M training tokens: cheap-train $15.00, cheap-run $150.00.
     path = tmp_path / "r.yaml"
+    # A style to learn is a reason to fine-tune at any volume over 1M tokens a month; ranked by year-1.
     path.write_text("training: {tokens: 5M, epochs: 3}\ntask: {kind: narrow, knowledge_churn: stable}\n"
+                    "needs: {style_tone: true}\npriority: cost\n"
                     "baseline: {input_per_m: '1.50', output_per_m: '1.50'}\n")
     return str(path)
 
@@ -163,3 +165,18 @@ def test_what_holds_throughout_is_said_outright(workload):
     assert not [c for c in data["crossovers"] if c["kind"] == "top offering"]
     table = run_cli("sweep", workload, "--catalog", TWO, "--vary", "inference.monthly_tokens=2M..30M:4", *TODAY).out
     assert "top offering: test/cheap-train throughout this range" in table
+
+
+def test_break_even_within_twelve_months_counts_one_time_costs(workload, tmp_path):
+    # With 001's one-time costs beside the two offerings (data preparation $2,000, one evaluation $0.50 at
+    # the low end), the top offering above 37.5M tokens, cheap-run, must repay $150 + $2,000.50 = $2,150.50
+    # at $1.50 − $0.20 = $1.30 per 1M tokens saved: within 12 months from 2,150.50 / (12 × 1.30) × 1M
+    # = 137,852,564.1 → 137,852,565 tokens a month (without them: 150 / 15.6 × 1M = 9,615,385).
+    import shutil
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(TWO, catalog)
+    shutil.copy(ROOT / "catalog" / "hidden-costs.yaml", catalog / "hidden-costs.yaml")
+    data = sweep(workload, "--catalog", str(catalog), "--vary", "inference.monthly_tokens=100M..200M:3")
+    pays = [c for c in data["crossovers"] if c["kind"].startswith("break-even")]
+    assert [(c["last_before"], c["first_after"]) for c in pays] == [(137_852_564, 137_852_565)]

@@ -1,22 +1,101 @@
-"""What else would work: for a request no offering can meet, the needs that clash and the nearest
-answer that relaxes one of them."""
+"""What else would work: every approach costed for the same request, so the choice is also compared
+on money; and, for a request no offering can meet, the needs that clash and the nearest answer."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Optional
 
+from recommender.domain import approach_cost, cost
 from recommender.domain.catalog import Catalog
+from recommender.domain.requirements import BaselineRates, Requirements
 from recommender.engine.durable import offering_passes
 
+APPROACHES = ("fine_tune", "hybrid", "rag", "prompt_engineering", "routing", "larger_base_model")
 
-def dead_end(result, catalog: Catalog, today: date) -> dict:
+
+def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list) -> list[dict]:
+    """One entry per approach: monthly and year-1 on the allowed offering that suits it best (the top
+    fine-tune, the cheapest base model, the most capable one), each part with its source."""
+    # A base model's price is all these approaches use: only implausible inference prices rule one out.
+    usable = [r for r in result.ranked if not r.attributes.get("offering.implausible_inference_prices")]
+    retrieval = approach_cost.retrieval_lines(catalog, req)
+    tuned = [(o, c) for o, c in fine_tuned if c.complete]
+    top_tune = tuned[0] if tuned and result.approach in ("fine_tune", "hybrid") else _cheapest(tuned)
+    bases = [(r.offering, approach_cost.base_model_cost(r.offering, req)) for r in usable]
+    bases = [(o, c) for o, c in bases if c.complete]
+    strongest = max(bases, key=lambda oc: (oc[0].capability_tier, -oc[1].year_one), default=None)
+    cheapest_base = _cheapest(bases)
+    entries = {
+        "fine_tune": top_tune,
+        "hybrid": top_tune and (top_tune[0], _with(top_tune[1], retrieval)),
+        "rag": cheapest_base and (cheapest_base[0], approach_cost.base_model_cost(cheapest_base[0], req, retrieval)),
+        "prompt_engineering": _today(req, result) or cheapest_base,
+        "routing": (None, approach_cost.routing_cost(catalog, req)),
+        "larger_base_model": strongest,
+    }
+    return [_entry(name, entries[name], result.approach) for name in APPROACHES]
+
+
+def _cheapest(costed: list) -> Optional[tuple]:
+    return min(costed, key=lambda oc: (oc[1].year_one, oc[0].id), default=None)
+
+
+def _with(tuned: cost.Cost, extra: tuple) -> cost.Cost:
+    monthly = cost.part((*tuned.monthly.lines, *extra))
+    year_one = tuned.trainings_per_year * tuned.training.total + cost.MONTHS * monthly.total
+    return cost.Cost(**{**tuned.__dict__, "monthly": monthly, "year_one": year_one,
+                        "missing": tuned.training.missing + monthly.missing})
+
+
+def _today(req: Requirements, result) -> Optional[tuple]:
+    """Prompt engineering on today's model, when the request names its rates."""
+    base = result.baseline
+    if base is None or base.input is None or (base.output is None and req.inference.input_share < 1):
+        return None
+    lines = [cost.priced("today's model input", "baseline.input", base.input,
+                         req.inference.monthly_tokens * req.inference.input_share, "tokens", cost.PER_M)]
+    if req.inference.input_share < 1:
+        lines.append(cost.priced("today's model output", "baseline.output", base.output,
+                                 req.inference.monthly_tokens * (1 - req.inference.input_share), "tokens", cost.PER_M))
+    monthly = cost.part(lines)
+    label = "baseline" if isinstance(req.baseline, BaselineRates) else req.baseline
+    return (None, cost.Cost(offering=label, method="none", training_type=req.training.type, trainings_per_year=0,
+                            training=cost.part(()), monthly=monthly, hidden=None, uplift=None, break_even=None,
+                            year_one=cost.MONTHS * monthly.total, basis="base_model"))
+
+
+def _entry(name: str, costed: Optional[tuple], chosen: str) -> dict:
+    if costed is None:
+        return {"approach": name, "chosen": name == chosen, "offering": None, "monthly": None, "year_one": None,
+                "basis": [], "note": "no allowed offering has every price this approach needs"}
+    offering, c = costed
+    parts = [*c.training.lines, *c.monthly.lines]
+    return {
+        "approach": name,
+        "chosen": name == chosen,
+        "offering": offering.id if offering is not None else None,
+        "monthly": cost.usd(c.monthly.total),
+        "year_one": cost.usd(c.year_one),
+        "basis": [{"item": line.item, "amount": None if line.amount is None else cost.usd(line.amount),
+                   "times": c.trainings_per_year if line in c.training.lines else 12, "source": line.source}
+                  for line in parts],
+        "note": _note(name, offering),
+    }
+
+
+def _note(name: str, offering) -> Optional[str]:
+    if name == "routing":
+        return "an upper bound: the API Cost Score blog gives routing's average as under $0.50/1M"
+    if name == "prompt_engineering" and offering is None:
+        return "on today's model (the baseline): prompt engineering costs nothing beyond its inference"
+    return None
+
+
+def dead_end(result, catalog: Catalog, attributes: dict) -> dict:
     """Why nothing is allowed: each excluding rule with the needs it tests, and for each the offerings
     that every other requirement allows (the answer if that one need were dropped)."""
-    from recommender.decision.decide import _catalog_view
-
     session, decided = result.session, result.decided
     requires = [r for r in session.offering_rules if r.conclusion == "require"]
-    _, attributes = _catalog_view(catalog, today)
     clashing = []
     for rule in requires:
         others = [r for r in requires if r is not rule]

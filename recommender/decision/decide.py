@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from recommender import __version__
-from recommender.domain import cost
+from recommender.domain import approach_cost, cost
 from recommender.engine import host as engine
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
@@ -74,20 +74,30 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     flat = flat_facts(req, setup.catalog, today)
     result = _evaluate_with(flat, req, setup, today, source)
     if any(reason in setup.rules.reasons_weighed_by_costs for reason, _ in result.session.reasons):
-        result = _evaluate_with({**flat, **cost_facts(result.ranked, req)}, req, setup, today, source)
+        result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, source)
     return result
 
 
-def cost_facts(ranked, req: Requirements) -> dict:
-    """The cheapest fully priced allowed fine-tune: its year of training against its year of inference."""
-    priced = [r for r in ranked if r.cost.complete and not r.demoted]
+def cost_facts(result: "Evaluation", req: Requirements, catalog: Catalog) -> dict:
+    """The cheapest fully priced allowed fine-tune: what it costs up front in year one (trainings, and
+    data preparation and evaluation at the low end: 001 says preparation is "far more than the training
+    cost itself") against a year of its inference."""
+    priced = [c for c in fine_tune_costs(result, req, catalog) if c[1].complete]
     if not priced:
         return {}
-    cheapest = min(priced, key=lambda r: (r.cost.year_one, r.offering.id))
-    training = req.operations.trainings_per_year * cheapest.cost.training.total
-    inference = cost.MONTHS * cheapest.cost.monthly.total
-    return {"costs.training_dominates": training > inference, "costs.offering": cheapest.offering.id,
+    offering, cheapest = min(priced, key=lambda c: (c[1].year_one, c[0].id))
+    one_time, _ = cost.one_time_costs(cheapest.hidden)
+    training = req.operations.trainings_per_year * cheapest.training.total + one_time
+    inference = cost.MONTHS * cheapest.monthly.total
+    return {"costs.training_dominates": training > inference, "costs.offering": offering.id,
             "costs.training_year": cost.usd(training), "costs.inference_year": cost.usd(inference)}
+
+
+def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -> list[tuple[Offering, cost.Cost]]:
+    """Each allowed offering with plausible prices, fine-tuned (as ranked when the approach fine-tunes)."""
+    return [(r.offering, r.cost if r.cost.basis == "fine_tuned" else
+             cost.compute(r.offering, req, catalog, result.decided["method"], result.baseline, result.project_hidden))
+            for r in result.ranked if not r.demoted and not r.attributes["offering.implausible_prices"]]
 
 
 def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, source: str) -> Evaluation:
@@ -100,6 +110,7 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, sou
     demotes = [r for r in session.offering_rules if r.conclusion == "demote"]
     _, all_attributes = _catalog_view(catalog, today)
     project_hidden = cost.project_hidden_costs(catalog, req)
+    costed = _costing(decided["approach"], decided["method"], req, catalog, baseline, project_hidden)
     excluded, ranked = [], []
     for offering in catalog.offerings.values():
         attributes = all_attributes[offering.id]
@@ -113,7 +124,7 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, sou
             continue
         ranked.append(Ranked(
             offering,
-            cost.compute(offering, req, catalog, decided["method"], baseline, project_hidden),
+            costed(offering),
             tuple(r for r in prefers if offering_passes(r.offering_tests, attributes, decided)),
             tuple(r for r in demotes if offering_passes(r.offering_tests, attributes, decided)),
             attributes,
@@ -122,6 +133,15 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, sou
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     ordered = ranking.order(ranked, rank_by)
     return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier)
+
+
+def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, baseline, project_hidden):
+    """How each allowed offering is costed: fine-tuned for a fine-tune (a hybrid adds RAG's retrieval),
+    else on its base model as the approach runs it (RAG adds retrieval to generation)."""
+    retrieval = approach_cost.retrieval_lines(catalog, req) if approach in ("rag", "hybrid") else ()
+    if approach in FINE_TUNING_APPROACHES:
+        return lambda offering: cost.compute(offering, req, catalog, method, baseline, project_hidden, retrieval)
+    return lambda offering: approach_cost.base_model_cost(offering, req, retrieval)
 
 
 def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
@@ -162,8 +182,9 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
             "items": [_hidden_item_json(item) for item in result.project_hidden],
         } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
+        "approaches": alternatives.approach_costs(result, req, catalog, fine_tune_costs(result, req, catalog)),
         "excluded": list(result.excluded),
-        "dead_end": alternatives.dead_end(result, catalog, today) if not result.ranked else None,
+        "dead_end": alternatives.dead_end(result, catalog, _catalog_view(catalog, today)[1]) if not result.ranked else None,
         "trace": [
             {"step": step, "rule": f.rule, "matched": f.matched, "asserted": f.asserted}
             for step, f in enumerate(session.firings, start=1)
@@ -252,6 +273,7 @@ def offering_attributes(offering: Offering, catalog: Catalog, findings: dict) ->
         "offering.strengths": list(offering.strengths),
         "offering.provisioned_throughput": offering.provisioned_throughput,
         "offering.implausible_prices": len(found.get("implausible", ())),
+        "offering.implausible_inference_prices": sum(not f.price.startswith("training") for f in found.get("implausible", ())),
         "offering.stale_prices": len(found.get("stale", ())),
     }
 
@@ -301,6 +323,8 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
 
 
 def break_even_reason(c: cost.Cost) -> Optional[str]:
+    if c.basis == "base_model":
+        return "not a fine-tune: there is no training to repay"
     if c.break_even is None:
         return "no baseline given: set `baseline` to today's model (an offering id or {input_per_m, output_per_m})"
     return c.break_even.reason
@@ -324,6 +348,7 @@ def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
     """The cost as JSON; hidden items in `shared_hidden` are listed once per decision, not here."""
     return {
         "complete": c.complete,
+        "basis": c.basis,
         "missing": list(c.missing),
         "method": c.method,
         "type": c.training_type,

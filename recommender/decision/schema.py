@@ -91,6 +91,7 @@ class Hidden(_Shape):
 
 class CostShape(_Shape):
     complete: bool
+    basis: Literal["fine_tuned", "base_model"]
     missing: list[str]
     method: str
     type: str
@@ -160,6 +161,25 @@ class Exclusion(_Shape):
     message: str
 
 
+class BasisPart(_Shape):
+    item: str
+    amount: Optional[str]
+    times: int = Field(description="How often a year: trainings a year for training, 12 for monthly parts")
+    source: Optional[str]
+
+
+class ApproachCost(_Shape):
+    """One approach costed for the request, on the allowed offering that suits it best."""
+
+    approach: Literal["fine_tune", "rag", "hybrid", "prompt_engineering", "routing", "larger_base_model"]
+    chosen: bool
+    offering: Optional[str]
+    monthly: Optional[str]
+    year_one: Optional[str]
+    basis: list[BasisPart]
+    note: Optional[str]
+
+
 class Clash(_Shape):
     rule: str
     needs: dict[str, Any]
@@ -202,6 +222,7 @@ class Decision(_Shape):
     rank_by: RankBy
     hidden_costs: Optional["SharedHidden"]
     recommendations: list[Recommendation]
+    approaches: list[ApproachCost]
     excluded: list[Exclusion]
     dead_end: Optional[DeadEnd]
     trace: list[Step]

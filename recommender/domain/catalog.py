@@ -44,6 +44,9 @@ class Price(_Strict):
     usd_high: Optional[Money] = Field(
         None, description="The top of a range the source gives ($2–$4/month): figures use `usd`, the low end."
     )
+    provider_page: bool = Field(
+        False, description="The source is the provider's own pricing page: only then is a $0 price taken as free."
+    )
     source: str = Field(min_length=1, description="Seed document and what it says.")
     as_of: date = Field(description="When the source gave this price.")
     note: Optional[str] = None
@@ -197,6 +200,18 @@ class HiddenCostsFile(_Strict):
     hidden_costs: list[HiddenCost] = Field(min_length=1)
 
 
+class ApproachPrices(_Strict):
+    """What the approaches other than fine-tuning cost beyond a base model's inference (002)."""
+
+    embedding_per_m: Optional[Price] = Field(None, description="Embedding, USD per 1M tokens embedded (RAG).")
+    vector_search_per_query: Optional[Price] = Field(None, description="Vector search, USD per query (RAG).")
+    routing_per_m: Optional[Price] = Field(None, description="Multi-model routing's average rate, USD per 1M tokens.")
+
+
+class ApproachPricesFile(_Strict):
+    approach_prices: ApproachPrices
+
+
 @dataclass(frozen=True)
 class Catalog:
     offerings: dict[str, Offering]  # by id, sorted
@@ -205,6 +220,7 @@ class Catalog:
     sha256: str
     directory: str
     files: tuple[str, ...] = field(default=())
+    approach_prices: ApproachPrices = field(default_factory=ApproachPrices)
 
     def get(self, offering_id: str, file: str | None = None, path: str | None = "--offering") -> Offering:
         """The offering, or an InputError naming where the unknown id came from."""
@@ -247,10 +263,14 @@ def _build(texts: list, sha: str, label: str) -> Catalog:
     providers: dict[str, str] = {}
     seen_in: dict[str, str] = {}
     hidden: list[HiddenCost] = []
+    approach_prices = ApproachPrices()
     for path, text in texts:
         part = _parse_catalog_file(files.parse(text, str(path)), str(path))
         if isinstance(part, HiddenCostsFile):
             hidden.extend(part.hidden_costs)
+            continue
+        if isinstance(part, ApproachPricesFile):
+            approach_prices = part.approach_prices
             continue
         for index, offering in enumerate(part.offerings):
             if offering.id in offerings:
@@ -266,18 +286,21 @@ def _build(texts: list, sha: str, label: str) -> Catalog:
         offerings=dict(sorted(offerings.items())),
         providers=providers,
         hidden_costs=tuple(hidden),
+        approach_prices=approach_prices,
         sha256=sha,
         directory=label,
         files=tuple(path.name for path, _ in texts),
     )
 
 
-def _parse_catalog_file(data: Any, label: str) -> ProviderFile | HiddenCostsFile:
+def _parse_catalog_file(data: Any, label: str) -> ProviderFile | HiddenCostsFile | ApproachPricesFile:
     if data is None:
         raise InputError("empty catalog file", file=label)
     if not isinstance(data, dict):
         raise InputError(f"expected a mapping with provider and offerings, got {type(data).__name__}", file=label)
-    model = HiddenCostsFile if "hidden_costs" in data and "provider" not in data else ProviderFile
+    model = ProviderFile
+    if "provider" not in data:
+        model = ApproachPricesFile if "approach_prices" in data else HiddenCostsFile if "hidden_costs" in data else model
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -150,6 +150,7 @@ class Cost:
     notes: tuple[str, ...] = field(default=())
     year_one: Decimal = Decimal(0)  # trainings × training + 12 × monthly; set by compute()
     missing: tuple[str, ...] = ()
+    basis: str = "fine_tuned"  # or "base_model": an approach that does not fine-tune (domain/approach_cost.py)
 
     @property
     def complete(self) -> bool:
@@ -412,9 +413,13 @@ def _rate(rate: Decimal) -> str:
 
 
 def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str = "lora",
-            baseline: Optional[Baseline] = None, project_hidden: Optional[tuple[HiddenItem, ...]] = None) -> Cost:
+            baseline: Optional[Baseline] = None, project_hidden: Optional[tuple[HiddenItem, ...]] = None,
+            extra_monthly: tuple[Line, ...] = ()) -> Cost:
+    """The fine-tune's cost; EXTRA_MONTHLY lines (a hybrid's retrieval) are added to the monthly part."""
     training, notes = training_part(offering, req, method)
     monthly = monthly_part(offering, req)
+    if extra_monthly:
+        monthly = part((*monthly.lines, *extra_monthly))
     hidden = hidden_costs(offering, catalog, req, project_hidden) if req.operations.include_hidden_costs else None
     if baseline is not None and hidden is None:
         notes += ("break-even leaves out data preparation and evaluation (operations.include_hidden_costs: false)",)

@@ -25,7 +25,6 @@ MIN_PEERS = 5  # too few prices of a kind to call one of them implausible
 
 # Prices compared with each other: a base input rate is still an input rate.
 _GROUPS = {
-    "training": "training",
     "inference_flat": "input",
     "inference_input": "input",
     "base_input": "input",
@@ -87,8 +86,13 @@ def _find_implausible(catalog: Catalog) -> tuple[Finding, ...]:
     found = []
     for offering in catalog.offerings.values():
         for name, price in iter_prices(offering):
+            if price.usd == 0 and not price.provider_page:
+                found.append(Finding("implausible", offering.id, name,
+                                     "$0 is a claim, not a price: only the provider's own pricing page can say a "
+                                     f"price is free ({price.source})"))
+                continue
             typical = medians.get(_group(name))
-            if typical is not None and 0 < price.usd < typical / IMPLAUSIBLE_FACTOR:
+            if typical is not None and 0 < price.usd <= typical / IMPLAUSIBLE_FACTOR:  # inclusive: 1/100 is flagged
                 ratio = (typical / price.usd).quantize(Decimal(1), rounding=ROUND_HALF_UP)
                 found.append(Finding(
                     "implausible", offering.id, name,
@@ -99,7 +103,9 @@ def _find_implausible(catalog: Catalog) -> tuple[Finding, ...]:
 
 
 def _group(price_name: str) -> Optional[str]:
-    return "training" if price_name.startswith("training.") else _GROUPS.get(price_name)
+    # Training rates are compared like with like: LoRA SFT with LoRA SFT (a $300/M full fine-tune is
+    # another product, not a sign that $3/M LoRA is cheap).
+    return price_name if price_name.startswith("training.") else _GROUPS.get(price_name)
 
 
 def conflicts(catalog: Catalog) -> list[Finding]:

@@ -110,7 +110,7 @@ CONTEXT_FACTS = {
     "catalog.stale_prices": FactKind("catalog.stale_prices", "count"),
     "catalog.implausible_prices": FactKind("catalog.implausible_prices", "count"),
     # Asserted in a second pass when a rule weighs a cost heuristic (see decision/decide.py): the
-    # cheapest allowed fine-tune, its year of training and its year of inference.
+    # cheapest allowed fine-tune, its year-one training and one-time costs, its year of inference.
     "costs.training_dominates": FactKind("costs.training_dominates", "bool"),
     "costs.offering": FactKind("costs.offering", "text"),
     "costs.training_year": FactKind("costs.training_year", "decimal"),
@@ -135,6 +135,7 @@ OFFERING_ATTRIBUTES: dict[str, FactKind] = {
         "strengths": "list",
         "provisioned_throughput": "bool",
         "implausible_prices": "count",
+        "implausible_inference_prices": "count",
         "stale_prices": "count",
     }.items()
 }
