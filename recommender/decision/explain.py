@@ -35,7 +35,19 @@ def story(decision: dict, rules) -> dict:
                      "complete": r["cost"]["complete"]} for r in decision["recommendations"]],
         "ranked_by": decision["rank_by"]["figure"],
         "excluded": decision["excluded"],
+        "assumed": {name: _requirement(decision, name) for name in
+                    sorted({*approach.get("assumed", ()), *decision["rank_by"].get("assumed", ())})},
+        "cost_checks": [w["message"] for w in decision["warnings"] if w["rule"] in rules.by_id
+                        and any(f.startswith("costs.") for f in rules.by_id[w["rule"]].when.facts_read())],
+        "approaches": [{k: a[k] for k in ("approach", "chosen", "offering", "monthly", "year_one", "note")}
+                       for a in decision.get("approaches", ())],
     }
+
+
+def _requirement(decision: dict, name: str):
+    section, _, field = name.partition(".")
+    value = decision["requirements"].get(section)
+    return value.get(field) if field and isinstance(value, dict) else value
 
 
 def _cited(rule_id: str, known: dict) -> dict:

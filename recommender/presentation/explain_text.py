@@ -58,6 +58,18 @@ def story_lines(data: dict) -> list[str]:
         lines.append(f"  {cited['rule']}: {cited['description'] or '(no longer in the rules)'}")
         if source:
             lines.append(f"    source: {source['document']}: “{source['says']}”")
+    if data.get("assumed"):
+        lines += ["", "Decided on assumptions (defaults: the request did not give these; set them to be sure):"]
+        lines += [f"  {name} = {_plain(value)}" for name, value in data["assumed"].items()]
+    if data.get("cost_checks"):
+        lines += ["", "Heuristics checked against the costs:"]
+        lines += [f"  {message}" for message in data["cost_checks"]]
+    if data.get("approaches"):
+        lines += ["", "Every approach on money (year-1):"]
+        for a in data["approaches"]:
+            shown = dollars(a["year_one"]) if a["year_one"] is not None else "not priced"
+            on = f" on {a['offering']}" if a["offering"] else f" ({a['note']})" if a.get("note") else ""
+            lines.append(f"  {'→' if a['chosen'] else ' '} {a['approach']}: {shown}{on}")
     lines += ["", f"Ranked by {FIGURES[data['ranked_by']]}:"]
     for r in data["ranking"][:5]:
         lines.append(f"  #{r['rank']} {r['offering']}: year-1 {dollars(r['year_one'], not r['complete'])}, "
