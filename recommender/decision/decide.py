@@ -73,7 +73,7 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     again on them: the figures, not the heuristic, then decide."""
     flat = flat_facts(req, setup.catalog, today)
     result = _evaluate_with(flat, req, setup, today, source)
-    if any(reason in setup.rules.reasons_weighed_by_costs for reason, _ in result.session.reasons):
+    if setup.rules.weighs_costs({reason for reason, _ in result.session.reasons}):
         result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, source)
     return result
 

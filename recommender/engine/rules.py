@@ -125,11 +125,16 @@ class RuleSet:
         self.facts_tested = frozenset(name for rule in self.rules for name in rule.when.facts_read())
         self.decisions_read = frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
 
+    def weighs_costs(self, reasons: set[str]) -> bool:
+        """Whether, with these reasons in, some rule that reads `costs.*` facts has its reasons met:
+        then the costs are worked out and the rules run again on them."""
+        return any(set(rule.when.reasons_all) <= reasons
+                   and (not rule.when.reasons_any or reasons & set(rule.when.reasons_any))
+                   for rule in self.cost_rules)
+
     @property
-    def reasons_weighed_by_costs(self) -> frozenset[str]:
-        """Reasons that rules read together with `costs.*` facts: once one is in, costs are worked out."""
-        return frozenset(name for rule in self.rules if any(f.startswith("costs.") for f in rule.when.facts_read())
-                         for name in (*rule.when.reasons_all, *rule.when.reasons_any))
+    def cost_rules(self) -> tuple["Rule", ...]:
+        return tuple(rule for rule in self.rules if any(f.startswith("costs.") for f in rule.when.facts_read()))
 
     @property
     def name(self) -> str:
