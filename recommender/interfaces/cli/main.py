@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
     lazy = {
         "ask": "recommender.interfaces.cli.ask:ask",
         "audit": "recommender.interfaces.cli.audit:audit",
+        "catalog": "recommender.interfaces.cli.catalog:catalog",
         "compare": "recommender.interfaces.cli.whatif:compare",
         "explain": "recommender.interfaces.cli.explain:explain",
         "sweep": "recommender.interfaces.cli.whatif:sweep",
@@ -165,55 +166,6 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
     setup = load_setup(catalog_dir, rules_dir)
     rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
     emit(rec, fmt, render.cost_table, render.cost_markdown)
-
-
-# --- catalog ------------------------------------------------------------------------------
-
-
-@cli.group()
-def catalog() -> None:
-    """Prices with their source and date; `check` flags stale, conflicting and implausible prices."""
-
-
-@catalog.command("list")
-@catalog_option
-@table_or_json
-def catalog_list(catalog_dir, fmt) -> None:
-    """Every offering with its main prices."""
-    from recommender.presentation import catalog_view
-
-    catalog_view.list_offerings(load_catalog_only(catalog_dir), fmt)
-
-
-@catalog.command("show")
-@click.argument("offering_id", metavar="ID")
-@catalog_option
-@table_or_json
-def catalog_show(offering_id, catalog_dir, fmt) -> None:
-    """One offering: every price with its source and date, and the figures sources publish."""
-    from recommender.presentation import catalog_view
-
-    loaded = load_catalog_only(catalog_dir)
-    catalog_view.show_offering(loaded, loaded.get(offering_id, path="ID"), fmt)
-
-
-@catalog.command("check")
-@catalog_option
-@today_option
-@table_or_json
-def catalog_check(catalog_dir, today, fmt) -> None:
-    """Flag stale (>180 days), conflicting and implausible prices, and published figures the
-    catalog's own rates do not reproduce. Exits 1 when anything is found."""
-    from recommender.presentation import catalog_view
-
-    if catalog_view.check(load_catalog_only(catalog_dir), parse_today(today), fmt):
-        raise Failed()
-
-
-def load_catalog_only(catalog_dir):
-    from recommender.domain.catalog import load_catalog
-
-    return load_catalog(catalog_dir)
 
 
 # --- rules --------------------------------------------------------------------------------
