@@ -118,7 +118,11 @@ def dump_yaml(data: Any) -> str:
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
-    return yaml.dump(data, Dumper=Plain, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+        def choose_scalar_style(self) -> str:  # "..." as the catalog files quote, not '...'
+            style = super().choose_scalar_style()
+            return '"' if style == "'" else style
+
+    return yaml.dump(data, Dumper=Plain, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
 def _header(text: str) -> str:
