@@ -301,6 +301,4 @@ def stamped_line(line: str, day: Optional[date]) -> str:
         return line
     import json
 
-    from recommender.decision.decide import dumps
-
-    return dumps(stamp_as_of(json.loads(line), day), indent=None)
+    return json.dumps(stamp_as_of(json.loads(line), day), ensure_ascii=False)  # as decide.dumps writes a line

@@ -173,3 +173,37 @@ def _plain(value: Decimal, figure: PublishedFigure) -> str:
 def check(catalog: Catalog, today: date) -> list[Finding]:
     return [*stale(catalog, today), *implausible(catalog), *conflicts(catalog), *published(catalog),
             *retired(catalog, today)]
+
+
+_KINDS = (("training", "training"), ("inference", "inference"), ("base", "base model"),
+          ("hosting", "hosting"), ("throughput", "throughput"))
+_CONTEXT: dict[tuple[str, date], dict] = {}  # per catalog and day: the same for every decision
+
+
+def context_facts(catalog: Catalog, today: date) -> dict:
+    """What decisions say about old prices and retired offerings: the `catalog.*` context facts."""
+    key = (catalog.sha256, today)
+    if key not in _CONTEXT:
+        if len(_CONTEXT) > 64:
+            _CONTEXT.clear()
+        found = stale(catalog, today)
+        kinds = [shown for prefix, shown in _KINDS if any(f.price.startswith(prefix) for f in found)]
+        _CONTEXT[key] = {
+            "catalog.stale_kinds": _words(kinds),
+            "catalog.stale_oldest": min((f.message.split(" ")[2] for f in found), default=None),
+            "catalog.stale_refreshable": sum(_refreshable(catalog.offerings[f.offering], f.price) for f in found),
+            "catalog.retired_offerings": len(retired(catalog, today)),
+        }
+    return _CONTEXT[key]
+
+
+def _refreshable(offering: Offering, price: str) -> bool:
+    """Whether `ftrec catalog refresh` can renew the price: genai-prices is named for it."""
+    refs = offering.refs
+    if refs is None:
+        return False
+    return bool(refs.inference if price.startswith("inference_") else refs.base if price.startswith("base_") else None)
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}" if items else ""

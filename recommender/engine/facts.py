@@ -2,7 +2,7 @@
 
 Three families of facts:
 - requirement fields (`needs.citations`, `inference.monthly_tokens`, ...), from the Requirements model;
-- context computed per decision (`catalog.stale_prices`, `catalog.implausible_prices`);
+- context computed per decision (`catalog.stale_prices`, `catalog.implausible_prices`, ...);
 - conclusions of other rules: `reasons`, and the decisions `approach`, `method`, `rank_by`.
 Offering attributes (`offering.family`, `offering.regions`, ...) are tested by require/prefer/demote.
 """
@@ -109,6 +109,10 @@ REQUIREMENT_FACTS = _requirement_kinds()
 CONTEXT_FACTS = {
     "catalog.stale_prices": FactKind("catalog.stale_prices", "count"),
     "catalog.implausible_prices": FactKind("catalog.implausible_prices", "count"),
+    "catalog.stale_kinds": FactKind("catalog.stale_kinds", "text"),  # "training and hosting"
+    "catalog.stale_oldest": FactKind("catalog.stale_oldest", "text"),  # the oldest stale price's date
+    "catalog.stale_refreshable": FactKind("catalog.stale_refreshable", "count"),  # genai-prices can renew them
+    "catalog.retired_offerings": FactKind("catalog.retired_offerings", "count"),
 }
 DECISION_FACTS = {key: FactKind(key, "enum", values) for key, values in DECISIONS.items()}
 FACTS: dict[str, FactKind] = {**REQUIREMENT_FACTS, **CONTEXT_FACTS, **DECISION_FACTS}
@@ -129,5 +133,7 @@ OFFERING_ATTRIBUTES: dict[str, FactKind] = {
         "provisioned_throughput": "bool",
         "implausible_prices": "count",
         "stale_prices": "count",
+        "retired": "bool",  # its retired_on day has come
+        "retired_on": "text",
     }.items()
 }
