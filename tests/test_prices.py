@@ -312,3 +312,42 @@ def test_stale_warning_counts_the_prices_refresh_can_renew(setup):
     message = {w["rule"]: w["message"] for w in decide(req(), setup, later)["warnings"]}["warnings.stale_prices"]
     assert "training, inference, base model and hosting prices" in message
     assert re.search(r"; [1-9]\d* of them can be refreshed", message)
+
+
+def test_as_of_before_retirement_keeps_the_offering(tmp_path):
+    retiring = load_catalog(_retiring(tmp_path, "2026-06-30"))
+    assert as_of(retiring, date(2026, 6, 1)).offerings["openai/gpt-4o"].retired_on is None
+    assert as_of(retiring, date(2026, 7, 1)).offerings["openai/gpt-4o"].retired_on == date(2026, 6, 30)
+
+
+def test_a_batch_as_of_stamps_every_decision(tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("training: {tokens: 5M, epochs: 3}\n")
+    second.write_text("inference: {monthly_tokens: 100M}\n")
+    result = run_cli("recommend", str(first), str(second), "--as-of", "2026-06-01", "--no-audit",
+                     "--today", TODAY.isoformat())
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    assert result.code == 0 and len(lines) == 2
+    assert all(d["as_of"] == "2026-06-01" and list(d)[3:5] == ["today", "as_of"] for d in lines)
+
+
+def test_genai_prices_missing_is_an_environment_problem(monkeypatch):
+    import builtins
+
+    from recommender.domain import reference
+
+    real_import = builtins.__import__
+
+    def no_genai(name, *args, **kwargs):
+        if name.startswith("genai_prices"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    reference._providers.cache_clear()
+    monkeypatch.setattr(builtins, "__import__", no_genai)
+    try:
+        result = run_cli("catalog", "reconcile")
+    finally:
+        monkeypatch.undo()
+        reference._providers.cache_clear()
+    assert result.code == 3 and "genai-prices is not installed" in result.err

@@ -56,16 +56,28 @@ class TheirPrice:
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    from importlib.metadata import version as installed
+    from importlib.metadata import PackageNotFoundError, version as installed
 
-    return installed(PACKAGE)
+    try:
+        return installed(PACKAGE)
+    except PackageNotFoundError:
+        raise _not_installed() from None
 
 
 @lru_cache(maxsize=1)
 def _providers() -> dict[str, Any]:
-    from genai_prices.data import providers
-
+    try:
+        from genai_prices.data import providers
+    except ImportError:
+        raise _not_installed() from None
     return {p.id: p for p in providers}
+
+
+def _not_installed() -> Exception:
+    from recommender.domain.errors import EnvironmentProblem
+
+    return EnvironmentProblem(f"{PACKAGE} is not installed: `pip install '{PACKAGE}>=0.1.13,<0.3'` "
+                              "(ftrec depends on it for reconcile and refresh)")
 
 
 @lru_cache(maxsize=1)

@@ -134,14 +134,17 @@ def reconcile(rows, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([row.to_dict() for row in rows], indent=2, ensure_ascii=False))
         return
-    table = Table(header_style="bold", pad_edge=False, title="Inference and base prices (USD per 1M tokens): ours vs genai-prices'")
-    for column in ("offering", "price", "ours", "theirs", "status", "their source"):
+    prefix = rows[0].theirs_source.split(": ", 1)[0] if rows else "genai-prices"
+    table = Table(header_style="bold", pad_edge=False,
+                  title=f"Inference and base prices, USD per 1M tokens: ours vs {prefix}")
+    for column in ("offering", "price", "ours", "theirs", "status", "theirs: model (date)"):
         table.add_column(column, overflow="fold", justify="right" if column in ("ours", "theirs") else "left")
     for row in rows:
         shown = row.to_dict()
         style = _STATUS_STYLE[row.status]
-        table.add_row(row.offering, row.price, _dollars(shown["ours"]), _dollars(shown["theirs"]),
-                      f"[{style}]{row.status}[/{style}]", escape(row.theirs_source))
+        table.add_row(row.offering, row.price.replace("inference_", "inference ").replace("base_", "base "),
+                      _dollars(shown["ours"]), _dollars(shown["theirs"]), f"[{style}]{row.status}[/{style}]",
+                      escape(row.theirs_source.split(": ", 1)[-1]))
     out = console()
     out.print(table)
     counts = {status: sum(r.status == status for r in rows) for status in _STATUS_STYLE}
