@@ -25,9 +25,11 @@ def test_cost_prints_001s_figures(tmp_path):
     assert lines["inference input"] == {
         "part": "monthly", "item": "inference input", "quantity": 80_000_000, "unit": "tokens",
         "rate": "0.30", "rate_unit": "per 1M tokens", "amount": "24.00", "price": "inference_input",
-        "source": lines["inference input"]["source"], "as_of": "2026-01-01",
+        "source": lines["inference input"]["source"], "as_of": "2026-10-14",
     }
+    # 001's figure, confirmed by genai-prices (its ft:gpt-4o-mini comment: "verified on 2026-10-14")
     assert lines["inference input"]["source"].startswith("00")
+    assert "confirmed by genai-prices" in lines["inference input"]["source"]
 
 
 def test_cost_markdown(tmp_path):
@@ -60,16 +62,19 @@ def test_catalog_check_names_the_disagreements():
     assert any(f["offering"] == "openai/gpt-4o" and "$510" in f["message"] and "$600.00" in f["message"]
                for f in published)
     implausible = {(f["offering"], f["price"]) for f in findings if f["kind"] == "implausible"}
-    assert {("openai/gpt-3.5-turbo", "inference_input"), ("openai/gpt-3.5-turbo", "inference_output"),
-            ("mistral/mistral-large-3", "training.lora.sft"), ("mistral/mistral-small-4", "training.lora.sft"),
+    assert {("mistral/mistral-large-3", "training.lora.sft"), ("mistral/mistral-small-4", "training.lora.sft"),
             ("cohere/command-r-plus", "training.lora.sft")} <= implausible
     assert ("google/gemini-1.5-flash", "training.lora.sft") not in implausible
-    conflicts = [f for f in findings if f["kind"] == "conflict"]
-    assert [(f["offering"], f["price"]) for f in conflicts] == [
-        ("mistral/mistral-small-4", "inference_input"),
-        ("together/llama-3.1-70b", "training.lora.sft"),  # 002's "Free" against Together's billing (000)
-        ("together/llama-3.1-8b", "training.lora.sft"),
-    ]
+    # 002's per-1K GPT-3.5 Turbo figures were replaced by genai-prices' $3/$6/$0.50: they stay on record,
+    # in the prices' history, and check reports them as historical conflicts.
+    assert not any(offering == "openai/gpt-3.5-turbo" for offering, _ in implausible)
+    conflicts = {(f["offering"], f["price"]): f["message"] for f in findings if f["kind"] == "conflict"}
+    assert set(conflicts) == {("mistral/mistral-small-4", "inference_input"), ("openai/gpt-3.5-turbo", "inference_input"),
+                              ("openai/gpt-3.5-turbo", "inference_output"), ("openai/gpt-3.5-turbo", "base_input"),
+                              # 002's "Free" against Together's billing by size tier (000)
+                              ("together/llama-3.1-8b", "training.lora.sft"), ("together/llama-3.1-70b", "training.lora.sft")}
+    assert "$3.00" in conflicts[("openai/gpt-3.5-turbo", "inference_input")]
+    assert "$0.003 held 2026-01-01 until 2026-10-14 (002_" in conflicts[("openai/gpt-3.5-turbo", "inference_input")]
 
 
 def test_catalog_check_table_exits_1():
@@ -80,7 +85,8 @@ def test_catalog_check_table_exits_1():
 
 
 def test_every_price_is_stale_a_year_later_and_none_on_the_day():
-    stale = json.loads(run_cli("catalog", "check", "--today", "2027-01-01", "--format", "json").out)["findings"]
+    # the seeds' prices are dated 2026-01-01, genai-prices' at the latest 2026-11-03
+    stale = json.loads(run_cli("catalog", "check", "--today", "2027-11-04", "--format", "json").out)["findings"]
     fresh = json.loads(run_cli("catalog", "check", "--today", "2026-01-02", "--format", "json").out)["findings"]
     assert sum(f["kind"] == "stale" for f in stale) > 50
     assert not any(f["kind"] == "stale" for f in fresh)

@@ -11,7 +11,7 @@ import pytest
 from recommender.domain import cost
 from recommender.domain.requirements import Requirements
 
-from conftest import req
+from conftest import ROOT, req
 
 TYPICAL = dict(training={"tokens": "5M", "epochs": 3}, inference={"monthly_tokens": "100M", "input_share": "0.8"})
 
@@ -168,14 +168,27 @@ def test_quarterly_retraining_repays_four_trainings_and_evaluations(catalog):
     assert b.repay_high == 4 * 45 + 10000 + 4 * 2
 
 
-def test_a_baseline_named_by_id_with_only_an_input_rate_uses_002s_input_only_method(catalog):
-    # GPT-4o mini's base rates in the seeds: input $0.15, no output rate. 002's method on input rates:
-    # Fireworks Llama 4 8B $0.20 flat is not below $0.15: no saving. Gemini 1.5 Flash $0.075 input is:
-    # saving $0.075/1M; training 15M × $0.025 = $0.375, alone: 0.375 / 0.075 × 1M = 5,000,000 tokens.
+def test_a_baseline_named_by_id_with_only_an_input_rate_uses_002s_input_only_method(tmp_path):
+    # A catalog where GPT-4o mini's base rates stop at the seeds' input $0.15 (no output rate). 002's method
+    # on input rates: Fireworks Llama 4 8B $0.20 flat is not below $0.15: no saving. Gemini 1.5 Flash's
+    # $0.075 input is: saving $0.075/1M; training 15M × $0.025 = $0.375 alone: 0.375 / 0.075 × 1M = 5,000,000.
+    import re
+    import shutil
+
+    from recommender.domain.catalog import load_catalog
+
+    target = tmp_path / "catalog"
+    shutil.copytree(ROOT / "catalog", target)
+    openai = target / "openai.yaml"
+    text = openai.read_text()
+    start = text.index("  - id: openai/gpt-4o-mini")
+    end = text.index("  - id: ", start + 1)
+    block = re.sub(r"      base_output:\n(        .*\n)+", "", text[start:end])
+    openai.write_text(text[:start] + block + text[end:])
+    catalog = load_catalog(target)
     r = req(**TYPICAL, baseline="openai/gpt-4o-mini")
     base = cost.resolve_baseline(r, catalog)
-    if base.output is not None:  # a refreshed catalog may know the output rate: then the blend is used
-        return
+    assert base.output is None
     flash = cost.compute(catalog.offerings["google/gemini-1.5-flash"], r, catalog, baseline=base).break_even
     assert flash.method == "input_only"
     assert flash.baseline_rate == Decimal("0.15") and flash.fine_tuned_rate == Decimal("0.075")

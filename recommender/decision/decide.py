@@ -214,6 +214,7 @@ def flat_facts(req: Requirements, catalog: Catalog, today: date) -> dict:
         flat["baseline"] = "custom rates"
     flat["catalog.stale_prices"] = len(_stale(catalog, today))
     flat["catalog.implausible_prices"] = len(pricecheck.implausible(catalog))
+    flat.update(pricecheck.context_facts(catalog, today))
     for key in ("approach", "method", "rank_by"):
         flat.pop(key, None)
     return flat
@@ -245,7 +246,8 @@ def _catalog_view(catalog: Catalog, today: date) -> tuple[dict, dict]:
     key = (catalog.sha256, today)
     if key not in _VIEWS:
         by: dict[str, dict[str, list]] = {}
-        for finding in (*pricecheck.stale(catalog, today), *pricecheck.implausible(catalog)):
+        for finding in (*pricecheck.stale(catalog, today), *pricecheck.implausible(catalog),
+                        *pricecheck.retired(catalog, today)):
             by.setdefault(finding.offering, {}).setdefault(finding.kind, []).append(finding)
         attributes = {o.id: offering_attributes(o, catalog, by) for o in catalog.offerings.values()}
         _VIEWS[key] = (by, attributes)
@@ -275,6 +277,8 @@ def offering_attributes(offering: Offering, catalog: Catalog, findings: dict) ->
         "offering.implausible_prices": len(found.get("implausible", ())),
         "offering.implausible_inference_prices": sum(not f.price.startswith("training") for f in found.get("implausible", ())),
         "offering.stale_prices": len(found.get("stale", ())),
+        "offering.retired": bool(found.get("retired")),
+        "offering.retired_on": offering.retired_on and offering.retired_on.isoformat(),
     }
 
 

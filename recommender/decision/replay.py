@@ -13,19 +13,27 @@ from recommender.domain.units import dollars
 
 
 def replay(record: dict, setup) -> dict:
-    """The record's requirements decided again, on its `today`, with SETUP's rules and catalog."""
-    from datetime import date
-
+    """The record's requirements decided again, on its `today`, with SETUP's rules and catalog as it
+    stood on the record's date (its `as_of`, else its `today`)."""
     from recommender.decision.decide import decide, dumps
+    from recommender.decision.prices import setup_as_of, stamp_as_of
     from recommender.domain.requirements import requirements_from
 
     label = f"audit record {record['decision_id']}"
     req = requirements_from(record["requirements_given"], label)
+    today = _date(record, "today", label)
+    as_of = _date(record, "as_of", label) if record.get("as_of") is not None else None
+    decision = decide(req, setup_as_of(setup, as_of or today), today, source=record["source"])
+    return json.loads(dumps(stamp_as_of(decision, as_of)))
+
+
+def _date(record: dict, key: str, label: str):
+    from datetime import date
+
     try:
-        today = date.fromisoformat(record["today"])
+        return date.fromisoformat(record[key])
     except (TypeError, ValueError):
-        raise InputError(f"not a date: {record['today']!r}", file=label, path="today") from None
-    return json.loads(dumps(decide(req, setup, today, source=record["source"])))
+        raise InputError(f"not a date: {record[key]!r}", file=label, path=key) from None
 
 
 def comparable(decision: dict) -> dict:

@@ -215,6 +215,7 @@ class Decision(_Shape):
     created_at: str
     engine: Engine
     today: str
+    as_of: Optional[str] = Field(None, description="The prices' date, when `--as-of` gave one (else today's prices).")
     source: str
     requirements: dict[str, Any]
     requirements_given: dict[str, Any]
@@ -227,6 +228,13 @@ class Decision(_Shape):
     dead_end: Optional[DeadEnd]
     trace: list[Step]
     warnings: list[Warning]
+
+    @model_serializer(mode="wrap")
+    def _drop_absent_as_of(self, handler):
+        data = handler(self)
+        if data.get("as_of") is None:
+            data.pop("as_of", None)
+        return data
 
 
 def schema_for(kind: str) -> dict:

@@ -8,7 +8,7 @@ them from the catalog's own rates and report where the sources disagree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,9 @@ from recommender.domain.validation import first_error
 
 OFFERING_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
 TRAINING_KEYS = ("lora.sft", "lora.dpo", "full.sft", "full.dpo")
+PRICE_FIELDS = ("training_hour", "inference_flat", "inference_input", "inference_output", "base_input", "base_output",
+                "hosting_month", "throughput_hour")
+RECONCILED = ("inference_flat", "inference_input", "inference_output", "base_input", "base_output")
 
 
 class _Strict(BaseModel):
@@ -39,6 +42,24 @@ class OtherValue(_Strict):
     note: Optional[str] = None
 
 
+class PastValue(_Strict):
+    """A value the price had before: from its source, in force from `from` until (not including) `until`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    usd: Money
+    source: str = Field(min_length=1)
+    from_: date = Field(alias="from", description="The first day it held.")
+    until: date = Field(description="The day the next value took over.")
+    note: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PastValue":
+        if self.from_ > self.until:
+            raise ValueError(f"from {self.from_} is after until {self.until}")
+        return self
+
+
 class Price(_Strict):
     usd: Money = Field(description='USD as a string, e.g. "0.50"; "0" only for a documented free price.')
     usd_high: Optional[Money] = Field(
@@ -51,6 +72,23 @@ class Price(_Strict):
     as_of: date = Field(description="When the source gave this price.")
     note: Optional[str] = None
     conflicts: list[OtherValue] = Field(default_factory=list, description="Other values the sources give.")
+    history: list[PastValue] = Field(default_factory=list, description="Earlier values, oldest first.")
+
+    @model_validator(mode="after")
+    def _history_in_order(self) -> "Price":
+        ends = [(h.from_, h.until) for h in self.history] + [(self.as_of, None)]
+        for (start, until), (next_start, _) in zip(ends, ends[1:]):
+            if until > next_start:
+                raise ValueError(f"history: the value held until {until} overlaps the next one, from {next_start}")
+        return self
+
+    def in_force(self, day: date) -> "Price":
+        """This price as it stood on DAY: the latest value that had begun by then (the earliest if none had)."""
+        if day >= self.as_of or not self.history:
+            return self
+        began = [h for h in self.history if h.from_ <= day] or self.history[:1]
+        past = began[-1]
+        return Price(usd=past.usd, source=past.source, as_of=past.from_, note=past.note)
 
     @model_validator(mode="after")
     def _range_ordered(self) -> "Price":
@@ -142,6 +180,16 @@ class Capability(_Strict):
     source: str = Field(min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
+class Ref(_Strict):
+    """A model in genai-prices' data: its provider id and model id."""
+
+    provider: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+
+
+class Refs(_Strict):
+    inference: Optional[Ref] = Field(None, description="The fine-tuned model's inference price (inference_*).")
+    base: Optional[Ref] = Field(None, description="The base model's price (base_input, base_output).")
 
 
 class Offering(_Strict):
@@ -160,6 +208,8 @@ class Offering(_Strict):
     capability: Optional[Capability] = Field(
         None, description="Capability class with its source; derived from params_b (000's size tiers) when absent."
     )
+    refs: Optional[Refs] = Field(None, description="genai-prices ids for `ftrec catalog reconcile` and `refresh`.")
+    retired_on: Optional[date] = Field(None, description="The provider retires the model on this day.")
     prices: Prices
     hidden_costs: list[HiddenCost] = Field(default_factory=list)
     published: list[PublishedFigure] = Field(default_factory=list)
@@ -229,6 +279,31 @@ class Catalog:
         except KeyError:
             hint = _suggest(offering_id, self.offerings)
             raise InputError(f"unknown offering {offering_id!r}{hint}", file=file, path=path) from None
+
+
+def as_of(catalog: Catalog, day: date) -> Catalog:
+    """The catalog as it stood on DAY: every price the value then in force (from its `history`), and
+    offerings retired after DAY not retired yet. The same catalog when nothing differs."""
+    offerings = {oid: _offering_as_of(o, day) for oid, o in catalog.offerings.items()}
+    if all(offerings[oid] is o for oid, o in catalog.offerings.items()):
+        return catalog
+    import hashlib
+
+    return replace(catalog, offerings=offerings, directory=f"{catalog.directory} as of {day}",
+                   sha256=hashlib.sha256(f"{catalog.sha256} as of {day}".encode()).hexdigest())
+
+
+def _offering_as_of(offering: Offering, day: date) -> Offering:
+    p = offering.prices
+    changed = {name: getattr(p, name).in_force(day) for name in PRICE_FIELDS
+               if getattr(p, name) is not None and getattr(p, name).in_force(day) is not getattr(p, name)}
+    training = {key: price.in_force(day) for key, price in p.training.items()}
+    if any(training[key] is not price for key, price in p.training.items()):
+        changed["training"] = training
+    update: dict[str, Any] = {"prices": p.model_copy(update=changed)} if changed else {}
+    if offering.retired_on is not None and offering.retired_on > day:
+        update["retired_on"] = None
+    return offering.model_copy(update=update) if update else offering
 
 
 def _suggest(name: str, known) -> str:

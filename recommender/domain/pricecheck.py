@@ -4,7 +4,9 @@
 - implausible: more than 100× below the catalog's median for that kind of price (per-1K figures
   printed as per-1M, DOMAIN §4); a documented free price ("0") is not implausible;
 - conflicting: another passage of the sources gives a different value (kept under `conflicts`);
-- published: a figure a source prints that the catalog's own rates do not reproduce.
+- published: a figure a source prints that the catalog's own rates do not reproduce;
+- retired: an offering whose `retired_on` day has come.
+A price's `history` counts as conflicting: an earlier value another source gave.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Iterator, Optional
 
 from pydantic import ValidationError
 
-from recommender.domain.catalog import Catalog, Offering, Price, PublishedFigure
+from recommender.domain.catalog import PRICE_FIELDS, Catalog, Offering, Price, PublishedFigure
 
 STALE_AFTER_DAYS = 180
 IMPLAUSIBLE_FACTOR = Decimal(100)
@@ -48,8 +50,7 @@ def iter_prices(offering: Offering) -> Iterator[tuple[str, Price]]:
     p = offering.prices
     for key, price in p.training.items():
         yield f"training.{key}", price
-    for name in ("training_hour", "inference_flat", "inference_input", "inference_output", "base_input",
-                 "base_output", "hosting_month", "throughput_hour"):
+    for name in PRICE_FIELDS:
         price = getattr(p, name)
         if price is not None:
             yield name, price
@@ -115,7 +116,18 @@ def conflicts(catalog: Catalog) -> list[Finding]:
             for other in price.conflicts:
                 found.append(Finding("conflict", offering.id, name,
                                      f"catalog ${price.usd} ({price.source}) vs ${other.usd} ({other.source})"))
+            for past in price.history:
+                if past.usd != price.usd:
+                    found.append(Finding("conflict", offering.id, name,
+                                         f"catalog ${price.usd} ({price.source}) vs ${past.usd} held {past.from_}"
+                                         f" until {past.until} ({past.source})"))
     return found
+
+
+def retired(catalog: Catalog, today: date) -> list[Finding]:
+    """Offerings whose `retired_on` day has come."""
+    return [Finding("retired", o.id, "retired_on", f"retired on {o.retired_on} (on or before {today})")
+            for o in catalog.offerings.values() if o.retired_on is not None and o.retired_on <= today]
 
 
 def published(catalog: Catalog) -> list[Finding]:
@@ -165,4 +177,39 @@ def _plain(value: Decimal, figure: PublishedFigure) -> str:
 
 
 def check(catalog: Catalog, today: date) -> list[Finding]:
-    return [*stale(catalog, today), *implausible(catalog), *conflicts(catalog), *published(catalog)]
+    return [*stale(catalog, today), *implausible(catalog), *conflicts(catalog), *published(catalog),
+            *retired(catalog, today)]
+
+
+_KINDS = (("training", "training"), ("inference", "inference"), ("base", "base model"),
+          ("hosting", "hosting"), ("throughput", "throughput"))
+_CONTEXT: dict[tuple[str, date], dict] = {}  # per catalog and day: the same for every decision
+
+
+def context_facts(catalog: Catalog, today: date) -> dict:
+    """What decisions say about old prices and retired offerings: the `catalog.*` context facts."""
+    key = (catalog.sha256, today)
+    if key not in _CONTEXT:
+        if len(_CONTEXT) > 64:
+            _CONTEXT.clear()
+        found = stale(catalog, today)
+        kinds = [shown for prefix, shown in _KINDS if any(f.price.startswith(prefix) for f in found)]
+        _CONTEXT[key] = {
+            "catalog.stale_kinds": _words(kinds),
+            "catalog.stale_oldest": min((f.message.split(" ")[2] for f in found), default=None),
+            "catalog.stale_refreshable": sum(_refreshable(catalog.offerings[f.offering], f.price) for f in found),
+            "catalog.retired_offerings": len(retired(catalog, today)),
+        }
+    return _CONTEXT[key]
+
+
+def _refreshable(offering: Offering, price: str) -> bool:
+    """Whether `ftrec catalog refresh` can renew the price: genai-prices is named for it."""
+    refs = offering.refs
+    if refs is None:
+        return False
+    return bool(refs.inference if price.startswith("inference_") else refs.base if price.startswith("base_") else None)
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}" if items else ""

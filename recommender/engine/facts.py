@@ -2,7 +2,7 @@
 
 Three families of facts:
 - requirement fields (`needs.citations`, `inference.monthly_tokens`, ...), from the Requirements model;
-- context computed per decision (`catalog.stale_prices`, `catalog.implausible_prices`);
+- context computed per decision (`catalog.stale_prices`, `catalog.implausible_prices`, ...);
 - conclusions of other rules: `reasons`, and the decisions `approach`, `method`, `rank_by`.
 Offering attributes (`offering.family`, `offering.regions`, ...) are tested by require/prefer/demote.
 """
@@ -115,6 +115,10 @@ CONTEXT_FACTS = {
     "costs.offering": FactKind("costs.offering", "text"),
     "costs.training_year": FactKind("costs.training_year", "decimal"),
     "costs.inference_year": FactKind("costs.inference_year", "decimal"),
+    "catalog.stale_kinds": FactKind("catalog.stale_kinds", "text"),  # "training and hosting"
+    "catalog.stale_oldest": FactKind("catalog.stale_oldest", "text"),  # the oldest stale price's date
+    "catalog.stale_refreshable": FactKind("catalog.stale_refreshable", "count"),  # genai-prices can renew them
+    "catalog.retired_offerings": FactKind("catalog.retired_offerings", "count"),
 }
 DECISION_FACTS = {key: FactKind(key, "enum", values) for key, values in DECISIONS.items()}
 FACTS: dict[str, FactKind] = {**REQUIREMENT_FACTS, **CONTEXT_FACTS, **DECISION_FACTS}
@@ -137,5 +141,7 @@ OFFERING_ATTRIBUTES: dict[str, FactKind] = {
         "implausible_prices": "count",
         "implausible_inference_prices": "count",
         "stale_prices": "count",
+        "retired": "bool",  # its retired_on day has come
+        "retired_on": "text",
     }.items()
 }

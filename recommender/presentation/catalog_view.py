@@ -51,6 +51,11 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
     out = console()
     out.print(f"[bold]{offering.id}[/bold] · {escape(catalog.providers[offering.id])} {escape(offering.model)} · "
               f"family {offering.family}" + (f" · {offering.params_b}B params" if offering.params_b else ""))
+    if offering.retired_on:
+        out.print(f"[yellow]retired on {offering.retired_on}[/yellow]")
+    if offering.refs:
+        refs = [f"{k} {r.provider}/{r.model}" for k, r in (("inference", offering.refs.inference), ("base", offering.refs.base)) if r]
+        out.print(f"genai-prices refs: {escape(', '.join(refs))}")
     out.print(f"open weights: {'yes' if offering.open_weights else 'no'} · regions: {', '.join(offering.regions) or 'none documented'}"
               f" · methods: {', '.join(offering.methods)} · tuning: {', '.join(offering.tuning)}"
               f" · strengths: {', '.join(offering.strengths) or '—'}"
@@ -61,6 +66,8 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
     for name, price in pricecheck.iter_prices(offering):
         extra = "".join(f"\n[yellow]other value ${c.usd}: {escape(c.source)}[/yellow]" for c in price.conflicts)
         note = f"\n[dim]{escape(price.note)}[/dim]" if price.note else ""
+        extra += "".join(f"\n[dim]was ${h.usd} from {h.from_} until {h.until}: {escape(h.source)}[/dim]"
+                         for h in reversed(price.history))
         table.add_row(name, price.usd and f"${price.usd}" or "$0", str(price.as_of), escape(price.source) + note + extra)
     out.print(table)
     for h in offering.hidden_costs:
@@ -75,7 +82,8 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
 
 
 def _offering_json(catalog: Catalog, offering: Offering, brief: bool) -> dict:
-    data = offering.model_dump(mode="json", exclude_defaults=brief, exclude={"published"} if brief else set())
+    data = offering.model_dump(mode="json", by_alias=True, exclude_defaults=brief,
+                               exclude={"published"} if brief else set())
     data["provider"] = catalog.providers[offering.id]
     return data
 
@@ -93,6 +101,7 @@ def check(catalog: Catalog, today: date, fmt: str) -> bool:
         "conflict": "Conflicting sources",
         "implausible": "Implausible prices",
         "stale": f"Stale prices (older than {pricecheck.STALE_AFTER_DAYS} days on {today})",
+        "retired": "Retired offerings",
     }
     for kind, title in titles.items():
         group = [f for f in findings if f.kind == kind]
@@ -115,3 +124,53 @@ def check(catalog: Catalog, today: date, fmt: str) -> bool:
         counts = ", ".join(f"{sum(f.kind == k for f in findings)} {k}" for k in titles if any(f.kind == k for f in findings))
         out.print(f"[bold]{len(findings)} findings[/bold]: {counts}")
     return bool(findings)
+
+
+_STATUS_STYLE = {"agrees": "green", "differs": "bold red", "ours_missing": "yellow", "theirs_missing": "dim"}
+
+
+def reconcile(rows, fmt: str) -> None:
+    """Ours against genai-prices', one row a price."""
+    if fmt == "json":
+        click.echo(json.dumps([row.to_dict() for row in rows], indent=2, ensure_ascii=False))
+        return
+    prefix = rows[0].theirs_source.split(": ", 1)[0] if rows else "genai-prices"
+    table = Table(header_style="bold", pad_edge=False,
+                  title=f"Inference and base prices, USD per 1M tokens: ours vs {prefix}")
+    for column in ("offering", "price", "ours", "theirs", "status", "theirs: model (date)"):
+        table.add_column(column, overflow="fold", justify="right" if column in ("ours", "theirs") else "left")
+    for row in rows:
+        shown = row.to_dict()
+        style = _STATUS_STYLE[row.status]
+        table.add_row(row.offering, row.price.replace("inference_", "inference ").replace("base_", "base "),
+                      _dollars(shown["ours"]), _dollars(shown["theirs"]), f"[{style}]{row.status}[/{style}]",
+                      escape(row.theirs_source.split(": ", 1)[-1]))
+    out = console()
+    out.print(table)
+    counts = {status: sum(r.status == status for r in rows) for status in _STATUS_STYLE}
+    out.print(", ".join(f"{n} {status}" for status, n in counts.items() if n)
+              + ("; `ftrec catalog refresh --out DIR` takes genai-prices' values" if counts["differs"] + counts["ours_missing"] else ""))
+
+
+def diff(rows: list[dict], old: str, new: str, fmt: str) -> None:
+    """What changed from one catalog to another."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    out = console()
+    if not rows:
+        out.print(f"no offering or price differs between {escape(old)} and {escape(new)}")
+        return
+    table = Table(header_style="bold", pad_edge=False, title=f"{escape(old)} → {escape(new)}")
+    for column in ("offering", "price", "old", "new", "change"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["offering"], row["price"] or "(offering)", _dollars(row["old"], row["price"]),
+                      _dollars(row["new"], row["price"]), row["change"])
+    out.print(table)
+
+
+def _dollars(value, price: str | None = "") -> str:
+    if value is None:
+        return "—"
+    return value if price in (None, "retired_on") else f"${value}"

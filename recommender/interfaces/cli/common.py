@@ -19,13 +19,13 @@ FORMATS = click.Choice(["table", "json", "markdown"])
 TABLE_ROWS = 10  # the table's default length; JSON and markdown list every allowed offering
 
 
-def parse_today(value: Optional[str]) -> date:
+def parse_today(value: Optional[str], option: str = "--today") -> date:
     if value is None:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path="--today") from None
+        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path=option) from None
 
 
 catalog_option = click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
@@ -34,6 +34,8 @@ rules_option = click.option("--rules", "rules_dir", type=click.Path(), default=N
                             help="Directory of rule YAML files (replaces the built-in rules).")
 today_option = click.option("--today", default=None, metavar="DATE",
                             help="Date to judge price staleness by (default: today).")
+as_of_option = click.option("--as-of", "as_of", default=None, metavar="DATE",
+                             help="Use the prices in force on DATE (from each price's history); recorded in the decision.")
 format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
                              help="Output format.")
 table_or_json = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -65,12 +67,18 @@ def load_requirements(path: str):
     return as_requirements(path)[0]
 
 
-def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path]) -> dict:
+def parse_as_of(value: Optional[str]) -> Optional[date]:
+    return None if value is None else parse_today(value, "--as-of")
+
+
+def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path],
+                       as_of: Optional[date] = None) -> dict:
     """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
     from recommender.records import log as audit
     from recommender.decision.decide import decide
+    from recommender.decision.prices import setup_as_of, stamp_as_of
 
-    decision = decide(req, setup, when, source=source)
+    decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
     if log is not None:
         audit.append(decision, log)
     show_decision(decision, fmt, top, log)

@@ -15,11 +15,13 @@ import click
 from recommender import __version__
 from recommender.interfaces.cli.common import (
     Failed,
+    as_of_option,
     catalog_option,
     emit,
     format_option,
     load_requirements,
     load_setup,
+    parse_as_of,
     parse_today,
     rules_option,
     run_recommendation,
@@ -36,6 +38,7 @@ class LazyGroup(click.Group):
     lazy = {
         "ask": "recommender.interfaces.cli.ask:ask",
         "audit": "recommender.interfaces.cli.audit:audit",
+        "catalog": "recommender.interfaces.cli.catalog:catalog",
         "compare": "recommender.interfaces.cli.whatif:compare",
         "explain": "recommender.interfaces.cli.explain:explain",
         "sweep": "recommender.interfaces.cli.whatif:sweep",
@@ -75,10 +78,11 @@ def cli() -> None:
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
 @today_option
+@as_of_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
               help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
-def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
+def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_audit, audit_log) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
 
     REQ is a YAML or JSON requirements file; an empty file is a typical request. Give several
@@ -87,7 +91,7 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     """
     from recommender.records import log as audit
 
-    when = parse_today(today)
+    when, as_of = parse_today(today), parse_as_of(as_of)
     batch = len(requirements) > 1 or requirements[0] == "-"
     if batch:
         from recommender.decision.batch import read_inputs
@@ -100,19 +104,21 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     if log is not None:
         audit.check_writable(log)
     if batch:
-        recommend_batch(items, setup, when, fmt or "json", top, log)
+        recommend_batch(items, setup, when, fmt or "json", top, log, as_of)
         return
-    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log)
+    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log, as_of)
 
 
-def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
+def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None) -> None:
     """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
     from recommender.decision.batch import decide_all
+    from recommender.decision.prices import setup_as_of, stamped_line
     from recommender.presentation.progress import progress_on_terminal
 
     chunk: list[str] = []
     with progress_on_terminal(len(items), "deciding") as advance:
-        for line in decide_all(items, setup, when, on_done=advance):
+        for line in decide_all(items, setup_as_of(setup, as_of), when, on_done=advance):
+            line = stamped_line(line, as_of)
             chunk.append(line)
             if len(chunk) == AUDIT_CHUNK:
                 _record_and_print(chunk, fmt, top, log)
@@ -152,68 +158,22 @@ def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
 @rules_option
 @format_option
 @today_option
-def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
+@as_of_option
+def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of) -> None:
     """One offering's full cost breakdown: every amount as quantity × rate, each rate with its source.
 
     The method (LoRA or full) is the one the rules decide for REQ; the offering is costed even
     if the rules would exclude it.
     """
     from recommender.presentation import render
+    from recommender.decision.prices import setup_as_of, stamp_as_of
     from recommender.decision.whatif import cost_of
 
     req = load_requirements(requirements)
-    setup = load_setup(catalog_dir, rules_dir)
-    rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
+    day = parse_as_of(as_of)
+    setup = setup_as_of(load_setup(catalog_dir, rules_dir), day)
+    rec = stamp_as_of(cost_of(req, setup, offering_id, parse_today(today), requirements), day)
     emit(rec, fmt, render.cost_table, render.cost_markdown)
-
-
-# --- catalog ------------------------------------------------------------------------------
-
-
-@cli.group()
-def catalog() -> None:
-    """Prices with their source and date; `check` flags stale, conflicting and implausible prices."""
-
-
-@catalog.command("list")
-@catalog_option
-@table_or_json
-def catalog_list(catalog_dir, fmt) -> None:
-    """Every offering with its main prices."""
-    from recommender.presentation import catalog_view
-
-    catalog_view.list_offerings(load_catalog_only(catalog_dir), fmt)
-
-
-@catalog.command("show")
-@click.argument("offering_id", metavar="ID")
-@catalog_option
-@table_or_json
-def catalog_show(offering_id, catalog_dir, fmt) -> None:
-    """One offering: every price with its source and date, and the figures sources publish."""
-    from recommender.presentation import catalog_view
-
-    loaded = load_catalog_only(catalog_dir)
-    catalog_view.show_offering(loaded, loaded.get(offering_id, path="ID"), fmt)
-
-
-@catalog.command("check")
-@catalog_option
-@today_option
-@table_or_json
-def catalog_check(catalog_dir, today, fmt) -> None:
-    """Flag stale (>180 days), conflicting and implausible prices, and published figures the
-    catalog's own rates do not reproduce. Exits 1 when anything is found."""
-    from recommender.presentation import catalog_view
-
-    if catalog_view.check(load_catalog_only(catalog_dir), parse_today(today), fmt):
-        raise Failed()
-
-
-def load_catalog_only(catalog_dir):
-    from recommender.domain.catalog import load_catalog
-
-    return load_catalog(catalog_dir)
 
 
 # --- rules --------------------------------------------------------------------------------
