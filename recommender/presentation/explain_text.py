@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from decimal import Decimal
+
 from recommender.domain.units import dollars
-from recommender.domain.vocabulary import FIGURES
+from recommender.domain.vocabulary import FIGURES, source_words
 
 
 # --- showing ---------------------------------------------------------------------------------
@@ -42,7 +44,11 @@ def _plain(value: Any) -> str:
 
 
 def story_lines(data: dict) -> list[str]:
+    """The story, sources named in words."""
+    return [source_words(line) for line in _story(data)]
 
+
+def _story(data: dict) -> list[str]:
     lines = [f"Decision {data['decision_id']} for {data['source']} (prices judged on {data['today']})."]
     if data["rules_changed_since"]:
         lines.append("Note: the rules have changed since this decision; descriptions and sources below are today's.")
@@ -58,7 +64,7 @@ def story_lines(data: dict) -> list[str]:
         lines.append(f"  {cited['rule']}: {cited['description'] or '(no longer in the rules)'}")
         if source:
             lines.append(f"    source: {source['document']}: “{source['says']}”")
-    lines += ["", f"Ranked by {FIGURES[data['ranked_by']]}:"]
+    lines += ["", _ranked_heading(data)]
     for r in data["ranking"][:5]:
         lines.append(f"  #{r['rank']} {r['offering']}: year-1 {dollars(r['year_one'], not r['complete'])}, "
                      f"monthly {dollars(r['monthly'])}, training {dollars(r['training'])}")
@@ -69,7 +75,20 @@ def story_lines(data: dict) -> list[str]:
     return lines
 
 
+def _ranked_heading(data: dict) -> str:
+    name = FIGURES[data["ranked_by"]]
+    values = [Decimal(r[data["ranked_by"]]) for r in data["ranking"]]
+    if all(a <= b for a, b in zip(values, values[1:])):
+        return f"Ranked by {name}:"
+    return f"Ranked by preference and price flags first, then {name} (`ftrec recommend` names the rules):"
+
+
 def why_not_lines(data: dict) -> list[str]:
+    """Why an offering is not first, sources named in words."""
+    return [source_words(line) for line in _why_not(data)]
+
+
+def _why_not(data: dict) -> list[str]:
     from recommender.presentation.render import break_even_text
 
     offering = data["offering"]
@@ -97,8 +116,17 @@ def why_not_lines(data: dict) -> list[str]:
     if be["this"] or be["winner"]:
         lines.append(f"  break-even against the baseline: {break_even_text({'break_even': be['this']})} vs "
                      f"{break_even_text({'break_even': be['winner']})}")
-    lines.append("  Why lower: " + "; ".join(data["reasons"]))
+    lines.append("  Why lower: " + "; ".join(data["reasons"]) + _despite(data))
     return lines
+
+
+def _despite(data: dict) -> str:
+    """When something other than the figure put it lower, say what the winner costs more, too."""
+    gap = Decimal(data["figures"][data["ranked_by"]]["difference"])
+    if gap >= 0:
+        return ""
+    return (f"; so the winner ranks first although its {FIGURES[data['ranked_by']]} is "
+            f"{dollars(str(-gap))} higher")
 
 
 def _signed(difference: str) -> str:

@@ -26,6 +26,7 @@ from recommender.interfaces.cli.common import (
     show_decision,
     table_or_json,
     today_option,
+    wide_option,
 )
 from recommender.domain.errors import EnvironmentProblem, InputError
 
@@ -53,14 +54,36 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+START_HERE = """To start:
+  ftrec ask                              questions, then a recommendation
+  ftrec recommend examples/typical.yaml  recommend for a requirements file
+  ftrec explain ID                       why a recorded decision came out so
+  ftrec help terms                       uplift, break-even, hidden costs..."""
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ftrec")
-def cli() -> None:
+@click.pass_context
+def cli(ctx) -> None:
     """Should we fine-tune an LLM, and if so, where?
 
     Rules decide the approach and which offerings are allowed; a cost core ranks them; every
     decision is recorded so anyone can audit why a choice was made.
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        click.echo("")
+        click.echo(START_HERE)
+
+
+@cli.command("help")
+@click.argument("topic", type=click.Choice(["terms"]), required=False, default="terms")
+def help_topic(topic) -> None:
+    """The words ftrec uses (uplift, break-even, hidden costs, LoRA/full, year-1, approaches)."""
+    from recommender.presentation.glossary import glossary_text
+
+    click.echo(glossary_text())
 
 
 # --- recommend ----------------------------------------------------------------------------
@@ -78,7 +101,8 @@ def cli() -> None:
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
               help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
-def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
+@wide_option
+def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log, wide) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
 
     REQ is a YAML or JSON requirements file; an empty file is a typical request. Give several
@@ -100,12 +124,12 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     if log is not None:
         audit.check_writable(log)
     if batch:
-        recommend_batch(items, setup, when, fmt or "json", top, log)
+        recommend_batch(items, setup, when, fmt or "json", top, log, wide)
         return
-    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log)
+    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log, wide)
 
 
-def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
+def recommend_batch(items, setup, when, fmt: str, top, log, wide: bool = False) -> None:
     """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
     from recommender.decision.batch import decide_all
     from recommender.presentation.progress import progress_on_terminal
@@ -115,15 +139,15 @@ def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
         for line in decide_all(items, setup, when, on_done=advance):
             chunk.append(line)
             if len(chunk) == AUDIT_CHUNK:
-                _record_and_print(chunk, fmt, top, log)
+                _record_and_print(chunk, fmt, top, log, wide)
                 chunk = []
-        _record_and_print(chunk, fmt, top, log)
+        _record_and_print(chunk, fmt, top, log, wide)
 
 
 AUDIT_CHUNK = 64
 
 
-def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
+def _record_and_print(lines: list[str], fmt: str, top, log, wide: bool = False) -> None:
     import json
 
     from recommender.records import log as audit
@@ -139,7 +163,7 @@ def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
-            show_decision(decision, fmt, top, log)
+            show_decision(decision, fmt, top, log, wide)
 
 
 # --- cost ---------------------------------------------------------------------------------
@@ -152,19 +176,20 @@ def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
 @rules_option
 @format_option
 @today_option
-def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today) -> None:
+@wide_option
+def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, wide) -> None:
     """One offering's full cost breakdown: every amount as quantity × rate, each rate with its source.
 
     The method (LoRA or full) is the one the rules decide for REQ; the offering is costed even
     if the rules would exclude it.
     """
-    from recommender.presentation import render
+    from recommender.presentation import whatif_view
     from recommender.decision.whatif import cost_of
 
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
     rec = cost_of(req, setup, offering_id, parse_today(today), requirements)
-    emit(rec, fmt, render.cost_table, render.cost_markdown)
+    emit(rec, fmt, whatif_view.cost_table, whatif_view.cost_markdown, wide=wide)
 
 
 # --- catalog ------------------------------------------------------------------------------
@@ -227,12 +252,13 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @table_or_json
-def rules_list(rules_dir, fmt) -> None:
+@wide_option
+def rules_list(rules_dir, fmt, wide) -> None:
     """Every rule: id, what it concludes, description."""
     from recommender.presentation import rules_view
     from recommender.engine.rules import load_rules
 
-    rules_view.list_rules(load_rules(rules_dir), fmt)
+    rules_view.list_rules(load_rules(rules_dir), fmt, wide)
 
 
 @rules.command("show")
