@@ -181,3 +181,46 @@ def test_never_overwrites_without_confirmation(tmp_path):
 def test_help_lists_the_question_ids():
     result = run_cli("ask", "--help")
     assert "Question ids for --answers:" in result.out and "task.knowledge_churn" in " ".join(result.out.split())
+
+
+def test_yes_and_no_in_any_case_and_short(possible):
+    prompter = Scripted({"needs.style_tone": "Y", "needs.citations": "n", "needs.output_format": "YES",
+                         "needs.reasoning": "No"})
+    answers, _ = q.run_session(prompter, possible)
+    assert [answers[k] for k in ("needs.style_tone", "needs.citations", "needs.output_format", "needs.reasoning")] == \
+        ["yes", "no", "yes", "no"]
+    assert prompter.problems == []
+
+
+def test_back_returns_to_the_previous_question_and_keeps_earlier_answers(possible):
+    # task.kind, then back from prompt_suffices to task.kind, which is answered again; then on.
+    prompter = Scripted({"task.kind": ["general", "multi_task"], "task.prompt_suffices": ["<", "no"],
+                         "volume_unit": "back"})
+    answers, asked = q.run_session(prompter, possible)
+    assert prompter.asked[:5] == ["task.kind", "task.prompt_suffices", "task.kind", "task.prompt_suffices",
+                                  "volume_unit"]
+    assert answers["task.kind"] == "multi_task" and answers["task.prompt_suffices"] == "no"
+    assert asked.count("task.kind") == 1 and asked[:3] == ["task.kind", "task.prompt_suffices", "volume_unit"]
+
+
+def test_back_on_the_first_question_says_so(possible):
+    prompter = Scripted({"task.kind": ["back", "narrow"]})
+    q.run_session(prompter, possible)
+    assert prompter.problems == ["this is the first question"]
+
+
+def test_a_baseline_typo_is_asked_again_with_a_did_you_mean(possible, catalog):
+    from recommender.interfaces.session import Session, offering_check
+
+    prompter = Scripted({"baseline_kind": "offering", "baseline": ["openai/gpt-4o-minni", "openai/gpt-4o-mini"]})
+    session = Session(possible, offering_check(catalog)).run(prompter)
+    assert session.answers["baseline"] == "openai/gpt-4o-mini"
+    assert prompter.problems == ["no offering 'openai/gpt-4o-minni' in the catalog (did you mean 'openai/gpt-4o-mini'?)"]
+    assert ("Which catalog model (offering id)?", "openai/gpt-4o-mini") in session.summary()
+
+
+def test_prompts_say_what_to_type():
+    assert ask_cli.prompt_text(q.BY_ID["needs.citations"], "no") == "  yes or no [no]: "
+    assert ask_cli.prompt_text(q.BY_ID["task.kind"], "narrow") == "  1–5 or a name [narrow]: "
+    assert ask_cli.prompt_text(q.BY_ID["baseline"], None) == "  answer: "
+    assert ask_cli.prompt_text(q.BY_ID["training.hours"], None) == "  answer (Enter to leave it out): "

@@ -242,8 +242,14 @@ def _checked(adapter, raw: Any) -> Any:
         raise ValueError(first_error(exc, None).problem) from None
 
 
+YES_NO_WORDS = {"y": "yes", "n": "no"}
+
+
 def _choose(raw: str, choices) -> Optional[str]:
     text = raw.lower()
+    values = [value for value, _ in choices]
+    if "yes" in values and text in YES_NO_WORDS:
+        return YES_NO_WORDS[text]
     for number, (value, words) in enumerate(choices, start=1):
         if text in (value, str(number), words.lower()):
             return value
@@ -290,26 +296,12 @@ def _put(data: dict, path: str, value: Any) -> None:
         data[section] = value
 
 
-def run_session(prompter, fine_tuning_possible: Callable[[Answers], bool]) -> tuple[Answers, list[str]]:
-    """Ask every question that still matters; returns the answers and the ids asked, in order."""
-    answers: Answers = {}
-    asked: list[str] = []
-    context = Context(fine_tuning_possible)
-    for question in QUESTIONS:
-        if not question.ask_if(answers, context):
-            continue
-        asked.append(question.id)
-        default = default_of(question)
-        while True:
-            raw = prompter.ask(question, default)
-            if (raw is None or str(raw).strip() == "") and default is not None:
-                raw = default
-            try:
-                answers[question.id] = validate(question, raw)
-                break
-            except ValueError as exc:
-                prompter.problem(str(exc))
-    return answers, asked
+def run_session(prompter, fine_tuning_possible: Callable[[Answers], bool], check=None) -> tuple[Answers, list[str]]:
+    """Ask every question that still matters; the answers and the ids answered, in order (session.py)."""
+    from recommender.interfaces.session import Session
+
+    session = Session(fine_tuning_possible, check).run(prompter)
+    return session.answers, session.asked
 
 
 def answers_from_file(path: str) -> Answers:
