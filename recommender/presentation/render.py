@@ -145,6 +145,7 @@ def ranking_layouts(rank_by: str) -> list[list[Column]]:
         [rank, offering, *money(True, every), be],
         [rank, offering, *money(True, ("monthly", "year_one")), be],
         [rank, offering, *money(True, ("year_one",)), be],
+        [rank, offering, *money(True, ()), be],
     ]
 
 

@@ -111,8 +111,16 @@ def record_hint(decision_id: str, log: Path) -> list[str]:
     from recommender.records.log import DEFAULT_PATH
 
     elsewhere = "" if log == DEFAULT_PATH.expanduser() else f" --audit-log {shlex.quote(str(log))}"
-    return [f"Decision {decision_id} recorded in {log}.",
+    return [f"Recorded decision {decision_id} in {_home_as_tilde(log)}.",
             f"Why: {program()} explain {decision_id}{elsewhere}"]
+
+
+def _home_as_tilde(path: Path) -> str:
+    home = Path("~").expanduser()
+    try:
+        return f"~/{path.relative_to(home)}" if path.is_absolute() and home != Path("/") else str(path)
+    except ValueError:
+        return str(path)
 
 
 def program() -> str:

@@ -55,10 +55,10 @@ class LazyGroup(click.Group):
 
 
 START_HERE = """To start:
-  ftrec ask                              questions, then a recommendation
-  ftrec recommend examples/typical.yaml  recommend for a requirements file
-  ftrec explain ID                       why a recorded decision came out so
-  ftrec help terms                       uplift, break-even, hidden costs..."""
+  ftrec ask                              answer questions
+  ftrec recommend examples/typical.yaml  rank for a file
+  ftrec explain ID                       why a decision
+  ftrec help terms                       the words used"""
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True,
@@ -82,8 +82,9 @@ def cli(ctx) -> None:
 def help_topic(topic) -> None:
     """The words ftrec uses (uplift, break-even, hidden costs, LoRA/full, year-1, approaches)."""
     from recommender.presentation.glossary import glossary_text
+    from recommender.presentation.layout import console
 
-    click.echo(glossary_text())
+    click.echo(glossary_text(console().width))
 
 
 # --- recommend ----------------------------------------------------------------------------
