@@ -66,4 +66,7 @@ def months_short(months: Optional[str], months_high: Optional[str] = None) -> st
 
 
 def _month_number(value: Decimal) -> str:
-    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    """One decimal under 10 months, whole months above; halves round up, as people round."""
+    from decimal import ROUND_HALF_UP
+
+    return str(value.quantize(Decimal("0.1") if value < 10 else Decimal(1), rounding=ROUND_HALF_UP))

@@ -296,14 +296,6 @@ def _put(data: dict, path: str, value: Any) -> None:
         data[section] = value
 
 
-def run_session(prompter, fine_tuning_possible: Callable[[Answers], bool], check=None) -> tuple[Answers, list[str]]:
-    """Ask every question that still matters; the answers and the ids answered, in order (session.py)."""
-    from recommender.interfaces.session import Session
-
-    session = Session(fine_tuning_possible, check).run(prompter)
-    return session.answers, session.asked
-
-
 def answers_from_file(path: str) -> Answers:
     """--answers FILE: a mapping of question ids to answers; the rest take their defaults."""
     from recommender.domain import files

@@ -67,7 +67,7 @@ def short_why(rec: dict) -> str:
         if "implausible" in rule:
             tags.append(f"↓ implausible {', '.join(rec['flags']['implausible_prices'])}")
         elif b["rule"] is None:
-            tags.append(f"≥ missing {', '.join(rec['cost']['missing'])}")
+            tags.append(f"missing price: {', '.join(rec['cost']['missing'])}")
         else:
             tags.append(f"↑ {source_words(b['message'])}")
     return "; ".join(tags)
@@ -245,18 +245,22 @@ def _listed(ids: list[str], room: int) -> str:
 
 
 def common_reason(group: list[dict]) -> str:
-    """What a rule's messages share once each model's name and details are taken out."""
+    """What a rule's messages share once each model's name and details are taken out:
+    "no documented EU data residency", "the request needs claude"."""
     import re
 
-    plain = [re.sub(r"\s*\([^)]*\)|;.*$", "", source_words(ex["message"])).split() for ex in group]
+    plain = [re.sub(r"\s*\([^)]*\)", "", source_words(ex["message"])).split() for ex in group]
     shared: list[str] = []
     for words in zip(*(reversed(p) for p in plain)):
         if len(set(words)) != 1:
             break
         shared.insert(0, words[0])
-    while shared and shared[0] in ("has", "is", "does", "a", "an"):
-        shared.pop(0)
-    return " ".join(shared) if len(shared) >= 2 else ""
+    clauses = " ".join(shared).split("; ")
+    first = clauses[0].split()
+    while first and first[0] in ("has", "is", "a", "an"):
+        first.pop(0)
+    chosen = first if len(first) >= 2 else clauses[-1].split()
+    return " ".join(chosen) if len(chosen) >= 2 else ""
 
 
 def warnings_block(decision: dict) -> Group:
@@ -303,13 +307,3 @@ def decision_markdown(decision: dict, top: Optional[int] = None) -> str:
         lines += ["", "**Warnings**", ""]
         lines += [f"- {source_words(w['message'])}" for w in decision["warnings"]]
     return "\n".join(lines) + "\n"
-
-
-# The what-if views live in whatif_view; these names stay importable from here.
-def __getattr__(name: str):
-    if name in ("cost_table", "cost_markdown", "comparison_table", "comparison_markdown", "sweep_table",
-                "sweep_markdown", "sweep_csv", "per_million"):
-        from recommender.presentation import whatif_view
-
-        return getattr(whatif_view, name)
-    raise AttributeError(name)
