@@ -77,11 +77,12 @@ def test_what_if_and_explain_views_fit(width, args):
 
 @pytest.mark.parametrize("width", [80, 60])
 def test_sweep_keeps_the_varied_value_and_the_crossover_columns(width):
-    text = shown(width, "sweep", str(EX / "typical.yaml"), "--vary", "inference.monthly_tokens=100K..1B:6:log", *TODAY)
+    text = shown(width, "sweep", str(EX / "typical.yaml"), "--vary", "inference.monthly_tokens=100K..1B:6:log", *TODAY,
+                 "--plot")
     assert_readable(text, width)
     header = next(line for line in text.splitlines() if line.startswith("┃"))
     assert all(name in header for name in ("tok/mo", "approach", "#1", "payback"))
-    assert len(table_rows(text)) == 6
+    assert len(table_rows(text)) == 6 and "● together/llama-3.1-8b" in text
 
 
 @pytest.mark.parametrize("width", [80, 60])
