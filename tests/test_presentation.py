@@ -66,16 +66,32 @@ def text_of(renderable, width: int = 80) -> str:
 def test_newer_decision_fields_are_shown(typical):
     decision = copy.deepcopy(typical)
     decision["approach"]["assumed"] = ["task.prompt_suffices", "needs.output_format"]
-    decision["approaches"] = [{"approach": "fine_tune", "monthly": "10.00", "year_one": "120.00", "basis": "per 001"},
-                              {"approach": "rag", "monthly": "1500.00", "year_one": "18000.00", "basis": "per 002"}]
+    decision["approaches"] = [  # the shape issue 13 gives them
+        {"approach": "fine_tune", "chosen": True, "offering": "together/llama-3.1-8b", "monthly": "10.00",
+         "year_one": "120.00", "basis": [], "note": None},
+        {"approach": "rag", "chosen": False, "offering": "cohere/command-r", "monthly": "1500.00", "year_one": "18000.00",
+         "basis": [{"item": "embedding", "amount": "1.00", "times": 12, "source": "per 002"}], "note": None},
+        {"approach": "routing", "chosen": False, "offering": None, "monthly": None, "year_one": None, "basis": [],
+         "note": "per 002, no premium model allowed"}]
     decision["recommendations"][0]["break_even"]["months"] = "5.3"
     decision["recommendations"][0]["break_even"]["months_high"] = "26"
-    text = text_of(render.decision_table(decision, 5))
+    text = text_of(render.decision_table(decision, 5, 80))
     assert "decided on assumptions: task.prompt_suffices, needs.output_format" in " ".join(text.split())
-    assert "Approaches compared:" in text and "$1.5K" in text and "$18K" in text and "RAG" in text
+    assert "Approaches compared" in text and "$1.5K" in text and "$18K" in text and "→ fine-tune" in text
+    assert "per API Cost Score blog 2026, no premium model allowed" in text
     assert "5.3–26 mo" in text
     markdown = render.decision_markdown(decision, 5)
-    assert "| RAG | $1,500.00 | $18,000.00 |" in markdown and "Decided on assumptions" in markdown
+    assert "| RAG | $1,500.00 | $18,000.00 | cohere/command-r |" in markdown and "Decided on assumptions" in markdown
+    assert "| fine-tune (chosen) |" in markdown
+
+
+@pytest.mark.parametrize("figure", ["capability", "value"])
+def test_rankings_not_by_one_figure_keep_year_one_and_say_what_they_are(typical, figure):
+    decision = copy.deepcopy(typical)
+    decision["rank_by"] = {"figure": figure, "because": [f"ranking.by_{figure}"], "assumed": []}
+    text = text_of(render.decision_table(decision, 5, 60), 60)
+    assert "year-1" in text and "break-even" in text
+    assert f"(ranking.by_{figure})" in text
 
 
 def test_older_decisions_without_those_fields_still_show(typical):

@@ -76,7 +76,9 @@ def _story(data: dict) -> list[str]:
 
 
 def _ranked_heading(data: dict) -> str:
-    name = FIGURES[data["ranked_by"]]
+    name = FIGURES.get(data["ranked_by"], data["ranked_by"])
+    if data["ranked_by"] not in ("year_one", "monthly", "training"):
+        return f"Ranked by {name}:"
     values = [Decimal(r[data["ranked_by"]]) for r in data["ranking"]]
     if all(a <= b for a, b in zip(values, values[1:])):
         return f"Ranked by {name}:"
@@ -105,7 +107,7 @@ def _why_not(data: dict) -> list[str]:
         return lines
     f = data["figures"]
     lines = [f"{offering} ranked #{data['rank']} of {data['of']}; #1 is {data['winner']} "
-             f"(ranked by {FIGURES[data['ranked_by']]}).",
+             f"(ranked by {FIGURES.get(data['ranked_by'], data['ranked_by'])}).",
              f"  year-1:   {dollars(f['year_one']['this'])} vs {dollars(f['year_one']['winner'])} "
              f"({_signed(f['year_one']['difference'])})",
              f"  monthly:  {dollars(f['monthly']['this'])} vs {dollars(f['monthly']['winner'])} "
@@ -122,11 +124,12 @@ def _why_not(data: dict) -> list[str]:
 
 def _despite(data: dict) -> str:
     """When something other than the figure put it lower, say what the winner costs more, too."""
-    gap = Decimal(data["figures"][data["ranked_by"]]["difference"])
+    figure = data["ranked_by"] if data["ranked_by"] in data["figures"] else "year_one"
+    gap = Decimal(data["figures"][figure]["difference"])
     if gap >= 0:
         return ""
-    return (f"; so the winner ranks first although its {FIGURES[data['ranked_by']]} is "
-            f"{dollars(str(-gap))} higher")
+    named = {"year_one": "year-1 total", "monthly": "monthly cost", "training": "training cost"}[figure]
+    return f"; so the winner ranks first although its {named} is {dollars(str(-gap))} higher"
 
 
 def _signed(difference: str) -> str:

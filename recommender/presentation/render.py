@@ -81,12 +81,23 @@ def approach_title(decision: dict) -> str:
     return title
 
 
+MONEY_FIGURES = ("year_one", "monthly", "training")
+
+
+def money_figure(rank_by: str) -> str:
+    """The cost column a ranking rests on: its own figure, or year-1 for capability and value orders."""
+    return rank_by if rank_by in MONEY_FIGURES else "year_one"
+
+
 def ranking_line(decision: dict) -> str:
     """How the list is really ordered: by the figure alone only when the figures are in order."""
-    name = FIGURES[decision["rank_by"]["figure"]]
+    figure_name = decision["rank_by"]["figure"]
+    name = FIGURES.get(figure_name, figure_name)
     recs = decision["recommendations"]
     rules = list(decision["rank_by"]["because"])
-    values = [Decimal(r["cost"][decision["rank_by"]["figure"]]) for r in recs]
+    values = [Decimal(r["cost"][money_figure(figure_name)]) for r in recs]
+    if figure_name not in MONEY_FIGURES:
+        return f"Ranked by {name} ({', '.join(rules)})"
     if all(a <= b for a, b in zip(values, values[1:])):
         return f"Ranked by {name} ({', '.join(rules)})"
     first, last = [], []
@@ -134,7 +145,7 @@ def ranking_layouts(rank_by: str) -> list[list[Column]]:
 
     def money(short: bool, keep: tuple[str, ...]) -> list[Column]:
         names = {"training": "training", "monthly": "monthly", "year_one": "year-1"}
-        return [_money_column(names[k], k, short) for k in names if k in keep or k == rank_by]
+        return [_money_column(names[k], k, short) for k in names if k in keep or k == money_figure(rank_by)]
 
     every = ("training", "monthly", "year_one")
     be_detail = Column("break-even", lambda rec: break_even_text(rec, detail=True), "right")
@@ -191,8 +202,9 @@ def _approach_lines(decision: dict) -> list[Any]:
     head.append(approach_title(decision), style="bold green" if a["fine_tunes"] else "bold yellow")
     said = [(source_words(a["summary"]), "dim"), (f"because {', '.join(a['because'])}", "dim"),
             (f"method {a['method']}: because {', '.join(a['method_because'])}", "dim")]
-    if a.get("assumed"):
-        said.append((f"decided on assumptions: {', '.join(a['assumed'])} (not given; set them to be sure)", "yellow"))
+    assumed = list(dict.fromkeys([*(a.get("assumed") or []), *(decision.get("rank_by", {}).get("assumed") or [])]))
+    if assumed:
+        said.append((f"decided on assumptions: {', '.join(assumed)} (not given; set them to be sure)", "yellow"))
     return [head, *(Padding(Text(text, style=style), (0, 0, 0, 2)) for text, style in said)]
 
 
@@ -207,16 +219,21 @@ def _hidden_line(decision: dict, recs: list) -> list[Any]:
 
 
 def approaches_lines(decision: dict, width: int) -> list[Any]:
-    """The approaches side by side, when the decision prices them (absent in older records)."""
+    """Every approach on money, when the decision prices them (absent in older records)."""
     approaches = decision.get("approaches") or []
     if not approaches:
         return []
-    columns = [Column("approach", lambda a: APPROACH_SHORT.get(a["approach"], a["approach"])),
+    columns = [Column("approach", lambda a: f"{'→ ' if a.get('chosen') else '  '}"
+                                            f"{APPROACH_SHORT.get(a['approach'], a['approach'])}"),
                Column("monthly", lambda a: dollars_short(a.get("monthly")), "right"),
                Column("year-1", lambda a: dollars_short(a.get("year_one")), "right")]
-    basis = Column("basis", lambda a: source_words(a.get("basis") or ""))
-    table, _ = fitted_table([[*columns, basis], columns], approaches, width)
-    return [Text("Approaches compared:", style="bold"), table]
+    on = Column("on", lambda a: a.get("offering") or source_words(a.get("note") or ""))
+    table, shown = fitted_table([[*columns, on], columns], approaches, width)
+    parts: list[Any] = [Text("Approaches compared (→ the one chosen):", style="bold"), table]
+    if on not in shown:
+        parts.append(bullets("·", [f"{APPROACH_SHORT.get(a['approach'], a['approach'])}: {on.cell(a)}"
+                                   for a in approaches if on.cell(a)], style="dim"))
+    return parts
 
 
 def exclusion_lines(excluded: list[dict], width: int) -> list[str]:
@@ -297,9 +314,10 @@ def decision_markdown(decision: dict, top: Optional[int] = None) -> str:
             f"| {break_even_text(rec, detail=True)} | {why} |"
         )
     if decision.get("approaches"):
-        lines += ["", "**Approaches compared**", "", "| approach | monthly | year-1 |", "|---|---:|---:|"]
-        lines += [f"| {APPROACH_SHORT.get(x['approach'], x['approach'])} | {dollars(x.get('monthly'))} "
-                  f"| {dollars(x.get('year_one'))} |" for x in decision["approaches"]]
+        lines += ["", "**Approaches compared**", "", "| approach | monthly | year-1 | on |", "|---|---:|---:|---|"]
+        lines += [f"| {APPROACH_SHORT.get(x['approach'], x['approach'])}{' (chosen)' if x.get('chosen') else ''} "
+                  f"| {dollars(x.get('monthly'))} | {dollars(x.get('year_one'))} "
+                  f"| {x.get('offering') or source_words(x.get('note') or '')} |" for x in decision["approaches"]]
     if decision["excluded"]:
         lines += ["", "**Excluded**", ""]
         lines += [f"- `{e['offering']}`: {source_words(e['message'])} (`{e['rule']}`)" for e in decision["excluded"]]
