@@ -146,3 +146,12 @@ def test_sweep_help_gives_the_default_steps():
 def test_a_rule_named_without_its_file_part_suggests_the_full_id():
     result = run_cli("rules", "show", "eu_residency")
     assert result.code == 2 and "did you mean 'offerings.eu_residency'?" in result.err
+
+
+def test_a_dead_end_says_what_clashes(typical):
+    decision = copy.deepcopy(typical)
+    decision["recommendations"] = []
+    decision["dead_end"] = {"clashing": [], "message": "needs.data_residency=eu and needs.model_family=claude clash (per 001)"}
+    text = " ".join(text_of(render.decision_table(decision, 5, 80)).split())
+    assert "No offering is allowed" in text
+    assert "needs.data_residency=eu and needs.model_family=claude clash (per AITOT fine-tuning cost guide 2026)" in text

@@ -181,6 +181,8 @@ def decision_table(decision: dict, top: Optional[int] = None, width: Optional[in
         parts += [omitted] if omitted else []
     else:
         parts.append(Text("No offering is allowed: see the exclusions below.", style="bold red"))
+        if decision.get("dead_end"):  # what relaxing each clashing need would allow (newer decisions)
+            parts.append(Text(source_words(decision["dead_end"]["message"]), style="red"))
     parts += _hidden_line(decision, recs)
     shown_count = len(recs)
     if shown_count < len(decision["recommendations"]):

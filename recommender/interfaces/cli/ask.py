@@ -111,7 +111,8 @@ def ask(out, answers_file, force, no_recommend, catalog_dir, rules_dir, fmt, top
     """The questionnaire: asks about the task, traffic, knowledge, constraints and training data,
     writes the answers as a commented requirements file, then recommends.
 
-    Press Enter to take a question's default. Questions that no longer matter are skipped: no
+    Press Enter to take a question's default; y and n do for yes and no; `back` (or <) returns
+    to the previous question. A summary of the answers asks to confirm before anything is written. Questions that no longer matter are skipped: no
     training questions once the rules rule fine-tuning out. Without a terminal, answer from a file
     with --answers.
     """
