@@ -29,6 +29,8 @@ $(VENV)/.installed-test: $(PY) pyproject.toml
 	$(DURABLE_BUILD) $(PIP) install $(DURABLE_PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The demo records in $(VENV)/audit.jsonl, not the user's log; ftrec's closing "Why: ..." line names
+# that log and the ftrec it was run by, so it works pasted as printed (tests/test_first_run.py).
 demo: $(VENV)/.installed
 	FTREC_AUDIT_LOG=$(VENV)/audit.jsonl $(VENV)/bin/ftrec recommend examples/typical.yaml
 

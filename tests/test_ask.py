@@ -6,6 +6,7 @@ import pytest
 
 from recommender.interfaces import questions as q
 from recommender.interfaces.cli import ask as ask_cli
+from recommender.interfaces.session import Session
 from recommender.domain.requirements import Requirements, load_requirements
 
 from conftest import TODAY, run_cli
@@ -33,6 +34,12 @@ class Scripted:
         self.problems.append(text)
 
 
+def run_session(prompter, possible):
+    """A whole questionnaire through the prompt layer: the answers and the ids answered, in order."""
+    session = Session(possible).run(prompter)
+    return session.answers, session.asked
+
+
 @pytest.fixture
 def possible(setup):
     return q.fine_tuning_check(setup, TODAY)
@@ -40,7 +47,7 @@ def possible(setup):
 
 def test_enter_through_the_defaults_gives_a_typical_request(possible):
     prompter = Scripted()
-    answers, asked = q.run_session(prompter, possible)
+    answers, asked = run_session(prompter, possible)
     requirements = Requirements.model_validate(q.requirements_data(answers))
     assert requirements.normalized() == Requirements().normalized()
     assert "training.tokens" in asked  # a typical request fine-tunes: training questions asked
@@ -48,7 +55,7 @@ def test_enter_through_the_defaults_gives_a_typical_request(possible):
 
 def test_daily_knowledge_leads_to_rag_without_training_questions(possible, setup):
     prompter = Scripted({"task.knowledge_churn": "daily"})
-    answers, asked = q.run_session(prompter, possible)
+    answers, asked = run_session(prompter, possible)
     assert not [a for a in asked if a.startswith("training") or a in ("needs.new_knowledge", "operations.trainings_per_year")]
     from recommender.decision.decide import decide
 
@@ -57,17 +64,17 @@ def test_daily_knowledge_leads_to_rag_without_training_questions(possible, setup
 
 
 def test_claude_question_only_when_claude_is_asked_for(possible):
-    _, asked = q.run_session(Scripted(), possible)
+    _, asked = run_session(Scripted(), possible)
     assert "claude_bedrock" not in asked
-    answers, asked = q.run_session(Scripted({"needs.model_family": "claude"}), possible)
+    answers, asked = run_session(Scripted({"needs.model_family": "claude"}), possible)
     assert "claude_bedrock" in asked and "needs.openai_ecosystem" not in asked
-    answers, _ = q.run_session(Scripted({"needs.model_family": "claude", "claude_bedrock": "no"}), possible)
+    answers, _ = run_session(Scripted({"needs.model_family": "claude", "claude_bedrock": "no"}), possible)
     assert q.requirements_data(answers)["needs"]["model_family"] == "any"
 
 
 def test_a_bad_number_is_asked_again_with_the_reason(possible):
     prompter = Scripted({"training.epochs": ["three", "-1", "4"], "inference.input_share": ["1.5", "0.7"]})
-    answers, _ = q.run_session(prompter, possible)
+    answers, _ = run_session(prompter, possible)
     assert answers["training.epochs"] == 4 and str(answers["inference.input_share"]) == "0.7"
     assert prompter.problems == ['must be between 0 and 1, got "1.5"', 'must be a whole number, got "three"',
                                  'must be between 1 and 1,000, got "-1"']
@@ -77,13 +84,13 @@ def test_choices_accept_numbers_values_and_words(possible):
     prompter = Scripted({"task.kind": "2", "needs.data_residency": "eu", "priority": "the best quality",
                          "needs.citations": "maybe"})
     prompter.by_id["needs.citations"] = ["maybe", "yes"]
-    answers, _ = q.run_session(prompter, possible)
+    answers, _ = run_session(prompter, possible)
     assert (answers["task.kind"], answers["needs.data_residency"], answers["priority"]) == ("general", "eu", "quality")
     assert answers["needs.citations"] == "yes" and prompter.problems == ["choose one of yes, no"]
 
 
 def test_requests_times_tokens_per_request_gives_monthly_tokens(possible):
-    answers, asked = q.run_session(Scripted({"volume_unit": "requests", "requests_per_month": "2000000",
+    answers, asked = run_session(Scripted({"volume_unit": "requests", "requests_per_month": "2000000",
                                              "tokens_per_request": "1.5K"}), possible)
     data = q.requirements_data(answers)
     assert data["inference"]["monthly_tokens"] == 3_000_000_000  # 2M × 1,500
@@ -114,7 +121,7 @@ def test_the_written_file_loads_back_to_the_same_requirements(tmp_path, possible
               "training.examples": "8000", "training.tokens_per_example": "600", "baseline_kind": "rates",
               "baseline.input_per_m": "2.50", "baseline.output_per_m": "10", "training.hours": "3",
               "inference.monthly_queries": "20M", "training.validation_tokens": "1M", "training.evaluations": "5"}
-    answers, _ = q.run_session(Scripted(script), possible)
+    answers, _ = run_session(Scripted(script), possible)
     path = tmp_path / "r.yaml"
     q.write_atomically(path, q.requirements_yaml(answers, TODAY))
     assert load_requirements(str(path)) == Requirements.model_validate(q.requirements_data(answers))
@@ -181,3 +188,46 @@ def test_never_overwrites_without_confirmation(tmp_path):
 def test_help_lists_the_question_ids():
     result = run_cli("ask", "--help")
     assert "Question ids for --answers:" in result.out and "task.knowledge_churn" in " ".join(result.out.split())
+
+
+def test_yes_and_no_in_any_case_and_short(possible):
+    prompter = Scripted({"needs.style_tone": "Y", "needs.citations": "n", "needs.output_format": "YES",
+                         "needs.reasoning": "No"})
+    answers, _ = run_session(prompter, possible)
+    assert [answers[k] for k in ("needs.style_tone", "needs.citations", "needs.output_format", "needs.reasoning")] == \
+        ["yes", "no", "yes", "no"]
+    assert prompter.problems == []
+
+
+def test_back_returns_to_the_previous_question_and_keeps_earlier_answers(possible):
+    # task.kind, then back from prompt_suffices to task.kind, which is answered again; then on.
+    prompter = Scripted({"task.kind": ["general", "multi_task"], "task.prompt_suffices": ["<", "no"],
+                         "volume_unit": "back"})
+    answers, asked = run_session(prompter, possible)
+    assert prompter.asked[:5] == ["task.kind", "task.prompt_suffices", "task.kind", "task.prompt_suffices",
+                                  "volume_unit"]
+    assert answers["task.kind"] == "multi_task" and answers["task.prompt_suffices"] == "no"
+    assert asked.count("task.kind") == 1 and asked[:3] == ["task.kind", "task.prompt_suffices", "volume_unit"]
+
+
+def test_back_on_the_first_question_says_so(possible):
+    prompter = Scripted({"task.kind": ["back", "narrow"]})
+    run_session(prompter, possible)
+    assert prompter.problems == ["this is the first question"]
+
+
+def test_a_baseline_typo_is_asked_again_with_a_did_you_mean(possible, catalog):
+    from recommender.interfaces.session import Session, offering_check
+
+    prompter = Scripted({"baseline_kind": "offering", "baseline": ["openai/gpt-4o-minni", "openai/gpt-4o-mini"]})
+    session = Session(possible, offering_check(catalog)).run(prompter)
+    assert session.answers["baseline"] == "openai/gpt-4o-mini"
+    assert prompter.problems == ["no offering 'openai/gpt-4o-minni' in the catalog (did you mean 'openai/gpt-4o-mini'?)"]
+    assert ("Which catalog model (offering id)?", "openai/gpt-4o-mini") in session.summary()
+
+
+def test_prompts_say_what_to_type():
+    assert ask_cli.prompt_text(q.BY_ID["needs.citations"], "no") == "  yes or no [no]: "
+    assert ask_cli.prompt_text(q.BY_ID["task.kind"], "narrow") == "  1–5 or a name [narrow]: "
+    assert ask_cli.prompt_text(q.BY_ID["baseline"], None) == "  answer: "
+    assert ask_cli.prompt_text(q.BY_ID["training.hours"], None) == "  answer (Enter to leave it out): "

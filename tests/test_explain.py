@@ -14,14 +14,15 @@ def _eu_decision():
 
 def test_why_not_an_excluded_offering_names_the_rule_and_its_source(audit_log):
     decision = _eu_decision()
-    result = run_cli("explain", decision["decision_id"], "--why-not", "openai/gpt-4o")
+    result = run_cli("explain", decision["decision_id"], "--why-not", "openai/gpt-4o", "--wide")
     assert result.code == 0
     assert result.out.splitlines() == [
         "openai/gpt-4o was excluded by rule offerings.eu_residency:",
         "  GPT-4o has no documented EU data residency (documented regions: none)",
-        "  The rule: EU data residency or sovereignty; only offerings documented in the EU (Mistral, per 001).",
+        "  The rule: EU data residency or sovereignty; only offerings documented in the EU (Mistral, per AITOT "
+        "fine-tuning cost guide 2026).",
         "  It fired because needs.data_residency = eu.",
-        "  It encodes 001_90cd665d03d0a11e.txt: “European data residency or sovereignty — Mistral.”",
+        "  It encodes AITOT fine-tuning cost guide 2026: “European data residency or sovereignty — Mistral.”",
     ]
 
 
@@ -56,8 +57,8 @@ def test_the_story_in_firing_order(audit_log):
                      "matched": {"needs.style_tone": True}, "concluded": {"reason": "fine_tune_style"}}
     cited = data["approach"]["because"][0]
     assert cited["rule"] == "approach.choose_fine_tune" and cited["source"]["document"] == "002_dea53b92ca302776.txt"
-    text = run_cli("explain", decision["decision_id"]).out
-    assert "What the rules did, in order:" in text and "source: 001_90cd665d03d0a11e.txt: “Need style / tone" in text
+    text = " ".join(run_cli("explain", decision["decision_id"]).out.split())
+    assert "What the rules did, in order:" in text and "source: AITOT fine-tuning cost guide 2026: “Need style / tone" in text
 
 
 def test_explain_a_requirements_file_without_recording(audit_log):

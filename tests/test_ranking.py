@@ -148,7 +148,8 @@ def test_table_output_prints_the_decision_id(tmp_path, audit_log):
     result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--today", "2026-11-23")
     assert result.code == 0
     record = json.loads(audit_log.read_text().splitlines()[-1])
-    assert f"Decision {record['decision_id']} recorded in {audit_log}" in " ".join(result.out.split())
+    assert f"Recorded decision {record['decision_id']} in {audit_log}." in result.err.splitlines()
+    assert f"Why: ftrec explain {record['decision_id']} --audit-log {audit_log}" in result.err.splitlines()
     assert "$247.50" in result.out
 
 

@@ -84,6 +84,9 @@ def sweep_json(spec, points, crossings, top: int, setup, sweeper) -> dict:
     from recommender.decision import sweep as sweeping
     from recommender.domain.cost import usd
 
+    def _plain(value: Decimal):
+        return _value(value, spec.integral)
+
     return {
         "field": spec.field,
         "low": _plain(spec.low),
@@ -113,5 +116,9 @@ def sweep_json(spec, points, crossings, top: int, setup, sweeper) -> dict:
     }
 
 
-def _plain(value: Decimal):
-    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+def _value(value: Decimal, integral: bool):
+    """Counts (tokens, requests, epochs) as JSON integers; shares and hours as decimal strings, low
+    and high alike, so a reader never gets "0.5" at one end and 1 at the other."""
+    if integral:
+        return int(value)
+    return format(value.normalize(), "f") if value != value.to_integral_value() else format(value.quantize(Decimal(1)), "f")

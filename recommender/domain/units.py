@@ -1,4 +1,4 @@
-"""Money and token counts as people read them: "$1,125.00", "96.6K"."""
+"""Money, token counts and durations as people read them: "$1,125.00", "$1.1K", "96.6K", "5.3 mo"."""
 
 from __future__ import annotations
 
@@ -15,12 +15,58 @@ def dollars(text: Optional[str], lower_bound: bool = False) -> str:
     return f"≥ {shown}" if lower_bound else shown
 
 
+def dollars_short(text: Optional[str], lower_bound: bool = False) -> str:
+    """For narrow columns: "$247.50" below $1,000, then "$1.1K", "$110K", "$2.5M"; "≥ $15.00" for a lower bound."""
+    if text is None:
+        return "—"
+    amount = Decimal(text)
+    if abs(amount) < 1000:
+        return dollars(text, lower_bound)
+    sign = "-" if amount < 0 else ""
+    shown = f"{sign}${_scaled(abs(amount))}"
+    return f"≥ {shown}" if lower_bound else shown
+
+
 def tokens(count: Optional[int]) -> str:
     if count is None:
         return "—"
+    return _scaled(Decimal(count)) if count >= 1000 else str(count)
+
+
+def tokens_short(count: Optional[int]) -> str:
+    """"96.6K tok": a token count in a table cell."""
+    return "—" if count is None else f"{tokens(count)} tok"
+
+
+def _scaled(value: Decimal) -> str:
     for size, suffix in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if count >= size:
-            value = Decimal(count) / size
-            shown = f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
+        if value >= size:
+            scaled = value / size
+            shown = f"{scaled:.1f}".rstrip("0").rstrip(".") if scaled < 100 else f"{scaled:.0f}"
             return f"{shown}{suffix}"
-    return str(count)
+    return f"{value:.0f}"
+
+
+YEAR = Decimal(12)
+
+
+def months_short(months: Optional[str], months_high: Optional[str] = None) -> str:
+    """A payback period as one short cell: "< 1 mo", "5.3 mo", "11 mo", "> 1 yr"; a range "5.3–26 mo"."""
+    if months is None:
+        return "—"
+    low = Decimal(months)
+    high = None if months_high is None else Decimal(months_high)
+    if high is None or high <= low:
+        if low < 1:
+            return "< 1 mo"
+        return "> 1 yr" if low > YEAR else f"{_month_number(low)} mo"
+    if low > YEAR:
+        return "> 1 yr"
+    return f"{'<1' if low < 1 else _month_number(low)}–{_month_number(high)} mo"
+
+
+def _month_number(value: Decimal) -> str:
+    """One decimal under 10 months, whole months above; halves round up, as people round."""
+    from decimal import ROUND_HALF_UP
+
+    return str(value.quantize(Decimal("0.1") if value < 10 else Decimal(1), rounding=ROUND_HALF_UP))

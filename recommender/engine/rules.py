@@ -145,7 +145,8 @@ class RuleSet:
         try:
             return self.by_id[rule_id]
         except KeyError:
-            close = difflib.get_close_matches(rule_id, list(self.by_id), n=1)
+            named = [r for r in self.by_id if r.rpartition(".")[2] == rule_id]  # the id without its file part
+            close = named or difflib.get_close_matches(rule_id, list(self.by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError(f"unknown rule {rule_id!r}{hint}", file=self.directory) from None
 

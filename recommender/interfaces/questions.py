@@ -247,8 +247,14 @@ def _checked(adapter, raw: Any) -> Any:
         raise ValueError(first_error(exc, None).problem) from None
 
 
+YES_NO_WORDS = {"y": "yes", "n": "no"}
+
+
 def _choose(raw: str, choices) -> Optional[str]:
     text = raw.lower()
+    values = [value for value, _ in choices]
+    if "yes" in values and text in YES_NO_WORDS:
+        return YES_NO_WORDS[text]
     for number, (value, words) in enumerate(choices, start=1):
         if text in (value, str(number), words.lower()):
             return value
@@ -293,28 +299,6 @@ def _put(data: dict, path: str, value: Any) -> None:
         data.setdefault(section, {})[name] = value
     else:
         data[section] = value
-
-
-def run_session(prompter, fine_tuning_possible: Callable[[Answers], bool]) -> tuple[Answers, list[str]]:
-    """Ask every question that still matters; returns the answers and the ids asked, in order."""
-    answers: Answers = {}
-    asked: list[str] = []
-    context = Context(fine_tuning_possible)
-    for question in QUESTIONS:
-        if not question.ask_if(answers, context):
-            continue
-        asked.append(question.id)
-        default = default_of(question)
-        while True:
-            raw = prompter.ask(question, default)
-            if (raw is None or str(raw).strip() == "") and default is not None:
-                raw = default
-            try:
-                answers[question.id] = validate(question, raw)
-                break
-            except ValueError as exc:
-                prompter.problem(str(exc))
-    return answers, asked
 
 
 def answers_from_file(path: str) -> Answers:

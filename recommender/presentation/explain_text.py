@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from decimal import Decimal
+
 from recommender.domain.units import dollars
-from recommender.domain.vocabulary import FIGURES
+from recommender.domain.vocabulary import FIGURES, source_words
 
 
 # --- showing ---------------------------------------------------------------------------------
@@ -42,7 +44,11 @@ def _plain(value: Any) -> str:
 
 
 def story_lines(data: dict) -> list[str]:
+    """The story, sources named in words."""
+    return [source_words(line) for line in _story(data)]
 
+
+def _story(data: dict) -> list[str]:
     lines = [f"Decision {data['decision_id']} for {data['source']} (prices judged on {data['today']})."]
     if data["rules_changed_since"]:
         lines.append("Note: the rules have changed since this decision; descriptions and sources below are today's.")
@@ -70,7 +76,7 @@ def story_lines(data: dict) -> list[str]:
             shown = dollars(a["year_one"]) if a["year_one"] is not None else "not priced"
             on = f" on {a['offering']}" if a["offering"] else f" ({a['note']})" if a.get("note") else ""
             lines.append(f"  {'→' if a['chosen'] else ' '} {a['approach']}: {shown}{on}")
-    lines += ["", f"Ranked by {FIGURES[data['ranked_by']]}:"]
+    lines += ["", _ranked_heading(data)]
     for r in data["ranking"][:5]:
         lines.append(f"  #{r['rank']} {r['offering']}: year-1 {dollars(r['year_one'], not r['complete'])}, "
                      f"monthly {dollars(r['monthly'])}, training {dollars(r['training'])}")
@@ -81,7 +87,22 @@ def story_lines(data: dict) -> list[str]:
     return lines
 
 
+def _ranked_heading(data: dict) -> str:
+    name = FIGURES.get(data["ranked_by"], data["ranked_by"])
+    if data["ranked_by"] not in ("year_one", "monthly", "training"):
+        return f"Ranked by {name}:"
+    values = [Decimal(r[data["ranked_by"]]) for r in data["ranking"]]
+    if all(a <= b for a, b in zip(values, values[1:])):
+        return f"Ranked by {name}:"
+    return f"Ranked by preference and price flags first, then {name} (`ftrec recommend` names the rules):"
+
+
 def why_not_lines(data: dict) -> list[str]:
+    """Why an offering is not first, sources named in words."""
+    return [source_words(line) for line in _why_not(data)]
+
+
+def _why_not(data: dict) -> list[str]:
     from recommender.presentation.render import break_even_text
 
     offering = data["offering"]
@@ -98,7 +119,7 @@ def why_not_lines(data: dict) -> list[str]:
         return lines
     f = data["figures"]
     lines = [f"{offering} ranked #{data['rank']} of {data['of']}; #1 is {data['winner']} "
-             f"(ranked by {FIGURES[data['ranked_by']]}).",
+             f"(ranked by {FIGURES.get(data['ranked_by'], data['ranked_by'])}).",
              f"  year-1:   {dollars(f['year_one']['this'])} vs {dollars(f['year_one']['winner'])} "
              f"({_signed(f['year_one']['difference'])})",
              f"  monthly:  {dollars(f['monthly']['this'])} vs {dollars(f['monthly']['winner'])} "
@@ -109,8 +130,18 @@ def why_not_lines(data: dict) -> list[str]:
     if be["this"] or be["winner"]:
         lines.append(f"  break-even against the baseline: {break_even_text({'break_even': be['this']})} vs "
                      f"{break_even_text({'break_even': be['winner']})}")
-    lines.append("  Why lower: " + "; ".join(data["reasons"]))
+    lines.append("  Why lower: " + "; ".join(data["reasons"]) + _despite(data))
     return lines
+
+
+def _despite(data: dict) -> str:
+    """When something other than the figure put it lower, say what the winner costs more, too."""
+    figure = data["ranked_by"] if data["ranked_by"] in data["figures"] else "year_one"
+    gap = Decimal(data["figures"][figure]["difference"])
+    if gap >= 0:
+        return ""
+    named = {"year_one": "year-1 total", "monthly": "monthly cost", "training": "training cost"}[figure]
+    return f"; so the winner ranks first although its {named} is {dollars(str(-gap))} higher"
 
 
 def _signed(difference: str) -> str:

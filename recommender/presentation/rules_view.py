@@ -8,8 +8,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from recommender.presentation.render import console
+from recommender.domain.vocabulary import source_words
 from recommender.engine.rules import Condition, FactRef, Rule, RuleSet, Test
+from recommender.presentation.layout import console
+
+WIDE_RULES = 140  # from this width `rules list` gives "then" a column of its own
 
 
 OPERATOR_WORDS = {"eq": "is", "ne": "is not", "in": "is one of", "not_in": "is none of", "lt": "<", "lte": "≤",
@@ -68,16 +71,24 @@ def rule_json(rule: Rule) -> dict:
     }
 
 
-def list_rules(ruleset: RuleSet, fmt: str) -> None:
+def list_rules(ruleset: RuleSet, fmt: str, wide: bool = False) -> None:
+    """Ids never wrap; the conclusion gets its own column on a wide terminal, else a dim line under
+    the description."""
     if fmt == "json":
         click.echo(json.dumps([rule_json(r) for r in ruleset.rules], indent=2, ensure_ascii=False))
         return
+    out = console(wide=wide)
+    roomy = out.width >= WIDE_RULES
     table = Table(header_style="bold", pad_edge=False, title=f"{len(ruleset.rules)} rules · {ruleset.directory}")
-    for column in ("id", "then", "description"):
-        table.add_column(column, overflow="fold")
+    table.add_column("id", no_wrap=True)
+    if roomy:
+        table.add_column("then", overflow="fold")
+    table.add_column("description" if roomy else "description, then what it concludes", overflow="fold")
     for rule in ruleset.rules:
-        table.add_row(rule.id, escape(describe_then(rule)), escape(rule.description))
-    console().print(table)
+        description = escape(source_words(rule.description))
+        then = escape(describe_then(rule))
+        table.add_row(rule.id, *((then, description) if roomy else (f"{description}\n[dim]→ {then}[/dim]",)))
+    out.print(table)
 
 
 def show_rule(ruleset: RuleSet, rule: Rule, fmt: str) -> None:
@@ -86,13 +97,13 @@ def show_rule(ruleset: RuleSet, rule: Rule, fmt: str) -> None:
         return
     out = console()
     out.print(f"[bold]{rule.id}[/bold]  ({rule.file}, rule {rule.index + 1})")
-    out.print(escape(rule.description))
+    out.print(escape(source_words(rule.description)))
     out.print("[bold]when[/bold]  " + escape("; ".join(describe_when(rule.when))))
     out.print("[bold]then[/bold]  " + escape(describe_then(rule)))
     if rule.message:
-        out.print("[bold]message[/bold]  " + escape(rule.message))
+        out.print("[bold]message[/bold]  " + escape(source_words(rule.message)))
     if rule.decides:
         rivals = [r.id for r in ruleset.rules if r.decides == rule.decides]
         out.print(f"[dim]decides {rule.decides}: position {rivals.index(rule.id) + 1} of {len(rivals)}; "
                   f"the first rule whose conditions hold wins[/dim]")
-    out.print(f"[bold]source[/bold]  {escape(rule.source_document)}: “{escape(rule.source_says)}”")
+    out.print(f"[bold]source[/bold]  {escape(source_words(rule.source_document))}: “{escape(rule.source_says)}”")

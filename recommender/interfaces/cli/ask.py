@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import click
 
@@ -13,15 +13,16 @@ from recommender.domain.errors import InputError
 from recommender.interfaces.cli.common import catalog_option, format_option, parse_today, rules_option, today_option
 from recommender.interfaces.questions import (
     QUESTIONS,
+    YES_NO,
     Answers,
     Question,
     answers_from_file,
     fine_tuning_check,
     requirements_data,
     requirements_yaml,
-    run_session,
     write_atomically,
 )
+from recommender.interfaces.session import Session, offering_check
 
 
 # --- the session ----------------------------------------------------------------------------
@@ -34,19 +35,54 @@ class Prompter:
         from rich.console import Console
 
         self.console = Console(stderr=True, highlight=False)
+        self.last: Optional[Question] = None
+        self.again: Optional[Question] = None  # the question just answered wrongly: only its prompt again
 
     def ask(self, question: Question, default: Any) -> str:
-        from rich.prompt import Prompt
+        from rich.markup import escape as escaped
 
-        self.console.print(f"[bold]{question.text}[/bold]")
-        self.console.print(f"  [dim]{question.help}[/dim]")
-        for number, (value, words) in enumerate(question.choices, start=1):
-            self.console.print(f"  [cyan]{number}[/cyan]. {words} [dim]({value})[/dim]")
-        shown = "" if default is None else str(default)
-        return Prompt.ask("  answer", console=self.console, default=shown, show_default=True)
+        if question is not self.again:
+            self._show(question)
+        self.last, self.again = question, None
+        return self.console.input(escaped(prompt_text(question, default)))
+
+    def _show(self, question: Question) -> None:
+        from rich.markup import escape
+
+        from recommender.domain.vocabulary import source_words
+
+        self.console.print(f"[bold]{escape(question.text)}[/bold]")
+        self.console.print(f"  [dim]{escape(source_words(question.help))}[/dim]")
+        for number, (value, words) in enumerate(() if question.choices == YES_NO else question.choices, start=1):
+            self.console.print(f"  [cyan]{number}[/cyan]. {escape(words)} [dim]({value})[/dim]")
 
     def problem(self, text: str) -> None:
-        self.console.print(f"  [red]{text}[/red]; try again.")
+        from rich.markup import escape
+
+        self.again = self.last
+        self.console.print(f"  [red]{escape(text)}[/red]; try again (or `back` for the previous question).")
+
+    def say(self, text: str) -> None:
+        self.console.print(text, highlight=False, markup=False)
+
+    def reply(self, text: str) -> str:
+        from rich.markup import escape
+
+        self.again = None
+        return self.console.input(escape(text))
+
+
+def prompt_text(question: Question, default: Any) -> str:
+    """"  yes or no [no]: ", "  1–5 or a name [narrow]: ", "  answer (Enter to leave it out): "."""
+    if question.choices == YES_NO:
+        ask = "yes or no"
+    elif question.choices:
+        ask = f"1–{len(question.choices)} or a name"
+    else:
+        ask = "answer"
+    if default is not None and str(default) != "":
+        return f"  {ask} [{default}]: "
+    return f"  {ask}{' (Enter to leave it out)' if question.optional else ''}: "
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -75,7 +111,8 @@ def ask(out, answers_file, force, no_recommend, catalog_dir, rules_dir, fmt, top
     """The questionnaire: asks about the task, traffic, knowledge, constraints and training data,
     writes the answers as a commented requirements file, then recommends.
 
-    Press Enter to take a question's default. Questions that no longer matter are skipped: no
+    Press Enter to take a question's default; y and n do for yes and no; `back` (or <) returns
+    to the previous question. A summary of the answers asks to confirm before anything is written. Questions that no longer matter are skipped: no
     training questions once the rules rule fine-tuning out. Without a terminal, answer from a file
     with --answers.
     """
@@ -98,7 +135,16 @@ def ask(out, answers_file, force, no_recommend, catalog_dir, rules_dir, fmt, top
     if log is not None and not no_recommend:
         audit.check_writable(log)
     if answers is None:
-        answers, _ = _interactive(setup, when, target, force)
+        prompter = Prompter()
+        try:
+            target = target if force else _free_name(prompter, target)
+            answers = _interactive(prompter, setup, when, target) if target is not None else None
+        except (KeyboardInterrupt, EOFError):
+            raise click.exceptions.Abort() from None
+        if answers is None:
+            click.echo("nothing written", err=True)
+            return
+    out = str(target)
     requirements = requirements_from(requirements_data(answers), out)
     write_atomically(target, requirements_yaml(answers, when))
     click.echo(f"wrote {target}", err=True)
@@ -106,14 +152,31 @@ def ask(out, answers_file, force, no_recommend, catalog_dir, rules_dir, fmt, top
         run_recommendation(requirements, out, setup, when, fmt or "table", top, log)
 
 
-def _interactive(setup, when: date, target: Path, force: bool) -> tuple[Answers, list[str]]:
-    prompter = Prompter()
-    if target.exists() and not force:
-        from rich.prompt import Confirm
+def _free_name(prompter, target: Path) -> Optional[Path]:
+    """TARGET, or another name when it exists and is not to be overwritten; None: stop, nothing written."""
+    while target.exists():
+        reply = prompter.reply(f"{target} exists. Overwrite it at the end? yes, no, or another file name [no]: ").strip()
+        if reply.lower() in ("y", "yes"):
+            return target
+        if reply.lower() in ("", "n", "no"):
+            return None
+        target = Path(reply)
+    return target
 
-        if not Confirm.ask(f"{target} exists. Overwrite it at the end?", console=prompter.console, default=False):
-            raise click.ClickException(f"kept {target}: nothing written (use --out for another file)")
-    try:
-        return run_session(prompter, fine_tuning_check(setup, when))
-    except (KeyboardInterrupt, EOFError):
-        raise click.exceptions.Abort() from None
+
+def _interactive(prompter, setup, when: date, target: Path) -> Optional[Answers]:
+    """The questions, then the answers to confirm: yes writes, back returns to the last question, no stops."""
+    session = Session(fine_tuning_check(setup, when), offering_check(setup.catalog)).run(prompter)
+    while True:
+        prompter.say("Your answers:")
+        for text, answer in session.summary():
+            prompter.say(f"  {text} {answer}")
+        reply = prompter.reply(f"Write them to {target}? yes, no, or back [yes]: ").strip().lower()
+        if reply in ("", "y", "yes"):
+            return session.answers
+        if reply in ("n", "no"):
+            return None
+        if reply in ("b", "back", "<"):
+            session.run(prompter, from_last=True)
+        else:
+            prompter.problem("answer yes, no or back")

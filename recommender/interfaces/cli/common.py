@@ -40,17 +40,21 @@ format_option = click.option("--format", "fmt", type=FORMATS, default="table", s
                              help="Output format.")
 table_or_json = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")
+wide_option = click.option("--wide", is_flag=True,
+                           help="Lay tables out for a wide terminal: every column, full figures.")
 
 
-def emit(data: dict, fmt: str, table, markdown=None, csv=None) -> None:
-    """DATA as JSON, or through the renderer its format names (a rich table, markdown, CSV)."""
-    from recommender.presentation import render
+def emit(data: dict, fmt: str, table, markdown=None, csv=None, wide: bool = False) -> None:
+    """DATA as JSON, or through the renderer its format names (a rich table fitted to the terminal,
+    or to a wide one with --wide; markdown, CSV)."""
+    from recommender.presentation.layout import console
     from recommender.decision.decide import dumps
 
     if fmt == "json":
         click.echo(dumps(data))
     elif fmt == "table":
-        render.console().print(table(data))
+        out = console(wide=wide)
+        out.print(table(data, out.width))
     else:
         click.echo({"markdown": markdown, "csv": csv}[fmt](data), nl=False)
 
@@ -72,7 +76,7 @@ def parse_as_of(value: Optional[str]) -> Optional[date]:
 
 
 def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path],
-                       as_of: Optional[date] = None) -> dict:
+                       as_of: Optional[date] = None, wide: bool = False) -> dict:
     """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
     from recommender.records import log as audit
     from recommender.decision.decide import decide
@@ -81,12 +85,14 @@ def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optio
     decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
     if log is not None:
         audit.append(decision, log)
-    show_decision(decision, fmt, top, log)
+    show_decision(decision, fmt, top, log, wide)
     return decision
 
 
-def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path]) -> None:
+def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path], wide: bool = False) -> None:
+    """The decision on stdout; in a table, its warnings and the way to its record on stderr."""
     from recommender.presentation import render
+    from recommender.presentation.layout import console
     from recommender.decision.decide import dumps
 
     if fmt == "json":
@@ -95,13 +101,46 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
     elif fmt == "markdown":
         click.echo(render.decision_markdown(decision, top), nl=False)
     else:
-        out = render.console()
-        out.print(render.decision_table(decision, top or TABLE_ROWS))
-        where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
-        from recommender.records.log import log_path
+        out = console(wide=wide)
+        out.print(render.decision_table(decision, top or TABLE_ROWS, out.width, warnings=False))
+        if decision["warnings"]:
+            console(stderr=True).print(render.warnings_block(decision))
+        if log is not None:
+            for line in record_hint(decision["decision_id"], log):
+                click.echo(line, err=True)
 
-        elsewhere = f" --audit-log {log}" if log is not None and log != log_path() else ""
-        out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
-                  f"Why: ftrec explain {decision['decision_id']}{elsewhere}", highlight=False)
+
+def record_hint(decision_id: str, log: Path) -> list[str]:
+    """Where the decision went and the command that explains it, pasteable as printed: it names the
+    log unless it is the built-in default, and the program as it was run when that is not on PATH."""
+    import shlex
+
+    from recommender.records.log import DEFAULT_PATH
+
+    elsewhere = "" if log == DEFAULT_PATH.expanduser() else f" --audit-log {shlex.quote(str(log))}"
+    return [f"Recorded decision {decision_id} in {_home_as_tilde(log)}.",
+            f"Why: {program()} explain {decision_id}{elsewhere}"]
 
 
+def _home_as_tilde(path: Path) -> str:
+    home = Path("~").expanduser()
+    try:
+        return f"~/{path.relative_to(home)}" if path.is_absolute() and home != Path("/") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def program() -> str:
+    """`ftrec`, or the path it was run by (`.venv/bin/ftrec`) when a plain `ftrec` would not find it."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    invoked = sys.argv[0] if sys.argv else ""
+    if os.path.basename(invoked) != "ftrec" or os.sep not in invoked:
+        return "ftrec"
+    found = shutil.which("ftrec")
+    if found and os.path.realpath(found) == os.path.realpath(invoked):
+        return "ftrec"
+    return shlex.quote(invoked)

@@ -8,7 +8,14 @@ from typing import Optional
 import click
 
 from recommender.decision.explain import story, why_not
-from recommender.interfaces.cli.common import catalog_option, parse_today, rules_option, table_or_json, today_option
+from recommender.interfaces.cli.common import (
+    catalog_option,
+    parse_today,
+    rules_option,
+    table_or_json,
+    today_option,
+    wide_option,
+)
 from recommender.presentation.explain_text import story_lines, why_not_lines
 
 
@@ -22,7 +29,8 @@ from recommender.presentation.explain_text import story_lines, why_not_lines
 @today_option
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
               help="Audit log to find ID in (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
-def explain(target, why_not_offering, fmt, catalog_dir, rules_dir, today, audit_log) -> None:
+@wide_option
+def explain(target, why_not_offering, fmt, catalog_dir, rules_dir, today, audit_log, wide) -> None:
     """The rules that fired, in order, each with the facts that made it fire and what it concluded;
     the sentence of the source each deciding rule encodes; the ranking.
 
@@ -39,8 +47,10 @@ def explain(target, why_not_offering, fmt, catalog_dir, rules_dir, today, audit_
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    from recommender.presentation.layout import console, wrapped
+
     lines = why_not_lines(data) if why_not_offering else story_lines(data)
-    click.echo("\n".join(lines))
+    click.echo("\n".join(wrapped(lines, console(wide=wide).width)))
 
 
 def _decision_for(target: str, catalog_dir: Optional[str], rules_dir: Optional[str], today: Optional[str],

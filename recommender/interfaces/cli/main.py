@@ -28,6 +28,7 @@ from recommender.interfaces.cli.common import (
     show_decision,
     table_or_json,
     today_option,
+    wide_option,
 )
 from recommender.domain.errors import EnvironmentProblem, InputError
 
@@ -56,14 +57,37 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+START_HERE = """To start:
+  ftrec ask                              answer questions
+  ftrec recommend examples/typical.yaml  rank for a file
+  ftrec explain ID                       why a decision
+  ftrec help terms                       the words used"""
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ftrec")
-def cli() -> None:
+@click.pass_context
+def cli(ctx) -> None:
     """Should we fine-tune an LLM, and if so, where?
 
     Rules decide the approach and which offerings are allowed; a cost core ranks them; every
     decision is recorded so anyone can audit why a choice was made.
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        click.echo("")
+        click.echo(START_HERE)
+
+
+@cli.command("help")
+@click.argument("topic", type=click.Choice(["terms"]), required=False, default="terms")
+def help_topic(topic) -> None:
+    """The words ftrec uses (uplift, break-even, hidden costs, LoRA/full, year-1, approaches)."""
+    from recommender.presentation.glossary import glossary_text
+    from recommender.presentation.layout import console
+
+    click.echo(glossary_text(console().width))
 
 
 # --- recommend ----------------------------------------------------------------------------
@@ -82,7 +106,8 @@ def cli() -> None:
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
               help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
-def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_audit, audit_log) -> None:
+@wide_option
+def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_audit, audit_log, wide) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
 
     REQ is a YAML or JSON requirements file; an empty file is a typical request. Give several
@@ -104,12 +129,12 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     if log is not None:
         audit.check_writable(log)
     if batch:
-        recommend_batch(items, setup, when, fmt or "json", top, log, as_of)
+        recommend_batch(items, setup, when, fmt or "json", top, log, as_of, wide)
         return
-    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log, as_of)
+    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log, as_of, wide)
 
 
-def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None) -> None:
+def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None, wide: bool = False) -> None:
     """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
     from recommender.decision.batch import decide_all
     from recommender.decision.prices import setup_as_of, stamped_line
@@ -121,15 +146,15 @@ def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None) -> None:
             line = stamped_line(line, as_of)
             chunk.append(line)
             if len(chunk) == AUDIT_CHUNK:
-                _record_and_print(chunk, fmt, top, log)
+                _record_and_print(chunk, fmt, top, log, wide)
                 chunk = []
-        _record_and_print(chunk, fmt, top, log)
+        _record_and_print(chunk, fmt, top, log, wide)
 
 
 AUDIT_CHUNK = 64
 
 
-def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
+def _record_and_print(lines: list[str], fmt: str, top, log, wide: bool = False) -> None:
     import json
 
     from recommender.records import log as audit
@@ -145,7 +170,7 @@ def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
-            show_decision(decision, fmt, top, log)
+            show_decision(decision, fmt, top, log, wide)
 
 
 # --- cost ---------------------------------------------------------------------------------
@@ -159,13 +184,14 @@ def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
 @format_option
 @today_option
 @as_of_option
-def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of) -> None:
+@wide_option
+def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of, wide) -> None:
     """One offering's full cost breakdown: every amount as quantity × rate, each rate with its source.
 
     The method (LoRA or full) is the one the rules decide for REQ; the offering is costed even
     if the rules would exclude it.
     """
-    from recommender.presentation import render
+    from recommender.presentation import whatif_view
     from recommender.decision.prices import setup_as_of, stamp_as_of
     from recommender.decision.whatif import cost_of
 
@@ -173,7 +199,7 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of) -
     day = parse_as_of(as_of)
     setup = setup_as_of(load_setup(catalog_dir, rules_dir), day)
     rec = stamp_as_of(cost_of(req, setup, offering_id, parse_today(today), requirements), day)
-    emit(rec, fmt, render.cost_table, render.cost_markdown)
+    emit(rec, fmt, whatif_view.cost_table, whatif_view.cost_markdown, wide=wide)
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -187,12 +213,13 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @table_or_json
-def rules_list(rules_dir, fmt) -> None:
+@wide_option
+def rules_list(rules_dir, fmt, wide) -> None:
     """Every rule: id, what it concludes, description."""
     from recommender.presentation import rules_view
     from recommender.engine.rules import load_rules
 
-    rules_view.list_rules(load_rules(rules_dir), fmt)
+    rules_view.list_rules(load_rules(rules_dir), fmt, wide)
 
 
 @rules.command("show")

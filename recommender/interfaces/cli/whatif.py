@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import click
 
+from recommender.decision.sweep import DEFAULT_STEPS, EXAMPLE
 from recommender.decision.whatif import compared, sweep_json
-from recommender.interfaces.cli.common import catalog_option, emit, format_option, parse_today, rules_option, today_option
+from recommender.interfaces.cli.common import (
+    catalog_option,
+    emit,
+    format_option,
+    parse_today,
+    rules_option,
+    today_option,
+    wide_option,
+)
 
 
 @click.command()
@@ -16,7 +25,8 @@ from recommender.interfaces.cli.common import catalog_option, emit, format_optio
 @rules_option
 @format_option
 @today_option
-def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today) -> None:
+@wide_option
+def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today, wide) -> None:
     """Offerings side by side: training, monthly, year-1, hidden costs, uplift, break-even against the
     baseline and between each other, each figure with its price sources. An offering the rules exclude
     is still compared, marked with the rule that excludes it."""
@@ -29,15 +39,16 @@ def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today) -> None
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
     result = compared(req, setup, list(dict.fromkeys(offerings)), parse_today(today), requirements)
-    from recommender.presentation import render
+    from recommender.presentation import whatif_view
 
-    emit(result, fmt, render.comparison_table, render.comparison_markdown)
+    emit(result, fmt, whatif_view.comparison_table, whatif_view.comparison_markdown, wide=wide)
 
 
 @click.command()
 @click.argument("requirements", type=click.Path(), metavar="REQ")
 @click.option("--vary", required=True, metavar="FIELD=LOW..HIGH[:STEPS[:log]]",
-              help="The numeric requirement to vary, e.g. inference.monthly_tokens=100K..1B:40:log")
+              help=f"The numeric requirement to vary, e.g. {EXAMPLE}. STEPS: grid points "
+                   f"[default: {DEFAULT_STEPS}]; spacing linear [default] or log.")
 @click.option("--top", type=click.IntRange(min=1), default=2, show_default=True, help="Offerings shown per point.")
 @catalog_option
 @rules_option
@@ -46,7 +57,8 @@ def compare(requirements, offerings, catalog_dir, rules_dir, fmt, today) -> None
 @click.option("--plot", is_flag=True, help="Draw year-1 cost against the field in the terminal, crossovers marked.")
 @click.option("--plot-file", default=None, metavar="PATH", help="Write the chart as PNG or SVG (needs ftrec[plot]).")
 @today_option
-def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file, today) -> None:
+@wide_option
+def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file, today, wide) -> None:
     """How the approach and ranking change as one input varies, run through the same rules and cost
     core as `recommend`; then the exact crossover points: where the approach changes, where the top
     offering changes, and where fine-tuning pays back within 12 months against the baseline.
@@ -73,14 +85,21 @@ def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file,
         from recommender.presentation.chart import save_chart
 
         save_chart(plot_file, points, crossings, spec.field, spec.log)
-    _show_sweep(result, fmt, points, crossings, spec, plot)
+    _show_sweep(result, fmt, points, crossings, spec, plot, wide)
 
 
-def _show_sweep(result: dict, fmt: str, points, crossings, spec, plot: bool) -> None:
-    from recommender.presentation import render
+def _show_sweep(result: dict, fmt: str, points, crossings, spec, plot: bool, wide: bool) -> None:
+    from recommender.presentation import whatif_view
+    from recommender.presentation.layout import console
 
-    emit(result, fmt, render.sweep_table, render.sweep_markdown, render.sweep_csv)
+    emit(result, fmt, whatif_view.sweep_table, whatif_view.sweep_markdown, whatif_view.sweep_csv, wide=wide)
     if plot:
         from recommender.presentation.chart import text_chart
 
-        render.console().print(text_chart(points, crossings, spec.field, spec.log))
+        out = console(wide=wide)
+        out.print(text_chart(points, crossings, spec.field, spec.log, width=chart_width(out.width)))
+
+
+def chart_width(columns: int) -> int:
+    """The plot area: 64 columns where there is room, less on a narrow terminal (its frame takes 16)."""
+    return max(20, min(64, columns - 16))
