@@ -202,12 +202,12 @@ def test_yes_and_no_in_any_case_and_short(possible):
 def test_back_returns_to_the_previous_question_and_keeps_earlier_answers(possible):
     # task.kind, then back from prompt_suffices to task.kind, which is answered again; then on.
     prompter = Scripted({"task.kind": ["general", "multi_task"], "task.prompt_suffices": ["<", "no"],
-                         "volume_unit": "back"})
+                         "task.knowledge_churn": "back"})
     answers, asked = run_session(prompter, possible)
     assert prompter.asked[:5] == ["task.kind", "task.prompt_suffices", "task.kind", "task.prompt_suffices",
-                                  "volume_unit"]
+                                  "task.knowledge_churn"]
     assert answers["task.kind"] == "multi_task" and answers["task.prompt_suffices"] == "no"
-    assert asked.count("task.kind") == 1 and asked[:3] == ["task.kind", "task.prompt_suffices", "volume_unit"]
+    assert asked.count("task.kind") == 1 and asked[:3] == ["task.kind", "task.prompt_suffices", "task.knowledge_churn"]
 
 
 def test_back_on_the_first_question_says_so(possible):
@@ -231,3 +231,9 @@ def test_prompts_say_what_to_type():
     assert ask_cli.prompt_text(q.BY_ID["task.kind"], "narrow") == "  1–5 or a name [narrow]: "
     assert ask_cli.prompt_text(q.BY_ID["baseline"], None) == "  answer: "
     assert ask_cli.prompt_text(q.BY_ID["training.hours"], None) == "  answer (Enter to leave it out): "
+
+
+def test_the_facts_the_rules_decide_on_are_asked_first():
+    # Left to their defaults, these decide on assumptions (approach.assumed): ask them before the rest.
+    first = [q.id for q in q.QUESTIONS[:4]]
+    assert first == ["task.kind", "task.prompt_suffices", "task.knowledge_churn", "volume_unit"]

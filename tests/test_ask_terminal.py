@@ -46,7 +46,7 @@ def test_a_typo_in_every_question_is_asked_again_and_nothing_is_lost(tmp_path):
     while "Write them to" not in screen:
         question = question_in(screen)
         assert "answer ()" not in screen
-        if question.id == "task.knowledge_churn" and not went_back:
+        if question.id == "needs.citations" and not went_back:
             terminal.send("back")  # to the share question; its answer comes back as the default
             screen = wait_for_prompt(terminal)
             assert screen.rstrip().endswith("[0.7]:") and question_in(screen).id == "inference.input_share"

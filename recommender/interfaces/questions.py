@@ -57,6 +57,8 @@ def _both(*tests) -> Callable[[Answers, Context], bool]:
 
 YES_NO = (("yes", "yes"), ("no", "no"))
 
+# The facts the approach rules test most (what the task is, whether a prompt already does it, how
+# often its knowledge changes, the volume) come first: left to their defaults they decide on assumptions.
 QUESTIONS: tuple[Question, ...] = (
     Question("task.kind", "What must the model do?",
              "One narrow task suits fine-tuning; general or mixed work usually suits a capable base model.",
@@ -68,6 +70,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question("task.prompt_suffices", "Does a well-crafted prompt on a good base model already do the job?",
              "If it does, fine-tuning costs more than it saves (002).", ("task.prompt_suffices",),
              (("unknown", "not tried yet"), ("yes", "yes"), ("no", "no"))),
+    Question("task.knowledge_churn", "How often does the knowledge the model needs change?",
+             "Knowledge that changes daily goes stale in a fine-tune; RAG keeps it current (001).",
+             ("task.knowledge_churn",), (("stable", "stable for months"), ("monthly", "monthly"),
+                                         ("weekly", "weekly"), ("daily", "daily"))),
     Question("volume_unit", "Do you know your monthly volume in tokens, or in requests?",
              "With requests, ftrec works out tokens from requests × tokens per request.", (),
              (("tokens", "tokens a month"), ("requests", "requests a month")), default="tokens"),
@@ -90,10 +96,6 @@ QUESTIONS: tuple[Question, ...] = (
                                                   or answers.get("requests_per_month"))),
     Question("inference.input_share", "What share of those tokens is input (the prompt), from 0 to 1?",
              "Input and output are priced differently; 0.8 means 80% input, 20% output.", ("inference.input_share",)),
-    Question("task.knowledge_churn", "How often does the knowledge the model needs change?",
-             "Knowledge that changes daily goes stale in a fine-tune; RAG keeps it current (001).",
-             ("task.knowledge_churn",), (("stable", "stable for months"), ("monthly", "monthly"),
-                                         ("weekly", "weekly"), ("daily", "daily"))),
     Question("needs.citations", "Must answers cite verifiable sources?",
              "Retrieval shows its source; a fine-tune bakes knowledge in (001).", ("needs.citations",), YES_NO),
     Question("needs.style_tone", "Does it need a particular style or tone of voice?",
