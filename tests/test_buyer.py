@@ -190,3 +190,13 @@ def test_a_foreign_catalog_without_capability_classes_still_ranks(tmp_path):
     catalog = load_catalog(ROOT / "tests" / "data" / "foreign_catalog")
     d = decide(Requirements.model_validate({"priority": "quality"}), Setup(catalog, load_rules()), TODAY)
     assert d["recommendations"] and all(r["capability"]["source"] for r in d["recommendations"])
+
+
+def test_a_base_model_approach_shows_no_training_and_demotions_point_down(setup):
+    from recommender.presentation.render import _money_column, short_why
+
+    d = _decide(setup, {"needs": {"reasoning": True}})
+    flash = next(r for r in d["recommendations"] if r["offering"] == "google/gemini-1.5-flash")
+    assert {b["effect"] for b in flash["because"]} >= {"demote", "rank"}
+    assert short_why(flash).startswith("↓ ")
+    assert _money_column("training", "training", False).cell(flash) == "—"

@@ -303,12 +303,13 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
                     frontier=frozenset()) -> dict:
     offering, c, preferred, demoted = r.offering, r.cost, r.preferred, r.demoted
     values = {**decided, **r.attributes}
-    because = [{"rule": rule.id, "message": render_message(rule.message or rule.description, values)}
+    because = [{"rule": rule.id, "effect": "prefer", "message": render_message(rule.message or rule.description, values)}
                for rule in preferred]
-    because += [{"rule": rule.id, "message": render_message(rule.message, values)} for rule in demoted]
-    because.append({"rule": rank_rule, "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
+    because += [{"rule": rule.id, "effect": "demote", "message": render_message(rule.message, values)} for rule in demoted]
+    because.append({"rule": rank_rule, "effect": "rank",
+                    "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
     if not c.complete:
-        because.append({"rule": None, "message": f"incomplete cost: missing {', '.join(c.missing)}; ranked after fully priced offerings"})
+        because.append({"rule": None, "effect": "incomplete", "message": f"incomplete cost: missing {', '.join(c.missing)}; ranked after fully priced offerings"})
     return {
         "rank": rank,
         "offering": offering.id,

@@ -129,6 +129,8 @@ class BreakEvenShape(_Shape):
 
 class Because(_Shape):
     rule: Optional[str]
+    effect: Literal["prefer", "demote", "rank", "incomplete"] = Field(
+        description="What it did to the offering's place: preferred, demoted, the order's own reason, or incomplete")
     message: str
 
 

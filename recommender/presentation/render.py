@@ -69,7 +69,8 @@ def short_why(rec: dict) -> str:
         elif b["rule"] is None:
             tags.append(f"missing price: {', '.join(rec['cost']['missing'])}")
         else:
-            tags.append(f"↑ {source_words(b['message'])}")
+            arrow = "↓" if b.get("effect") == "demote" else "↑"
+            tags.append(f"{arrow} {source_words(b['message'])}")
     return "; ".join(tags)
 
 
@@ -124,6 +125,8 @@ def ranking_line(decision: dict) -> str:
 def _money_column(header: str, key: str, short: bool) -> Column:
     def cell(rec: dict) -> str:
         c = rec["cost"]
+        if key == "training" and c.get("basis") == "base_model":
+            return "—"  # the approach does not fine-tune: nothing to train
         missing = c["missing"]
         lower = {"training": any(m.startswith("training") for m in missing),
                  "monthly": any(not m.startswith("training") for m in missing),
