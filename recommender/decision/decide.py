@@ -14,6 +14,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Optional
 
+import orjson
+
 from recommender import __version__
 from recommender.domain import approach_cost, cost
 from recommender.engine import host as engine
@@ -408,7 +410,8 @@ def _price_json(line: cost.Line) -> dict:
 def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
     if hidden is None:
         return None
-    own = [_hidden_item_json(i) for i in hidden.items if not any(i is s for s in shared)]
+    listed = {id(item) for item in shared}
+    own = [_hidden_item_json(i) for i in hidden.items if id(i) not in listed]
     return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
 
 
@@ -488,7 +491,13 @@ def _now() -> str:
 
 
 def dumps(decision: dict, indent: Optional[int] = 2) -> str:
-    return json.dumps(decision, indent=indent, ensure_ascii=False, default=_json_default)
+    """The decision as JSON text: indented by two, or compact (`indent=None`) for JSON Lines and records.
+    orjson writes it; an integer beyond 64 bits (a break-even on a vanishing saving) falls back to json."""
+    try:
+        return orjson.dumps(decision, default=_json_default, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+    except TypeError:
+        separators = None if indent else (",", ":")
+        return json.dumps(decision, indent=indent, ensure_ascii=False, default=_json_default, separators=separators)
 
 
 def _json_default(value: Any) -> Any:
