@@ -7,14 +7,12 @@ catalog and rules it is identical byte for byte, apart from `decision_id` and `c
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Optional
 
-import orjson
 
 from recommender import __version__
 from recommender.domain import approach_cost, cost
@@ -28,6 +26,13 @@ from recommender.engine.durable import matcher_value, offering_passes, render_me
 from recommender.engine.rules import RuleSet
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
 from recommender.decision import alternatives, ranking
+from recommender.decision.shapes import (  # noqa: F401 - the JSON shapes are part of this module's face
+    break_even_json,
+    cost_json,
+    dumps,
+    hidden_item_json,
+    money,
+)
 
 @dataclass(frozen=True)
 class Setup:
@@ -181,7 +186,7 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
         "hidden_costs": {
             "note": "project-wide hidden costs (001), counted in every offering's hidden range; "
                     "each offering lists only its own items",
-            "items": [_hidden_item_json(item) for item in result.project_hidden],
+            "items": [hidden_item_json(item) for item in result.project_hidden],
         } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
         "approaches": alternatives.approach_costs(result, req, catalog, fine_tune_costs(result, req, catalog)),
@@ -337,126 +342,6 @@ def break_even_reason(c: cost.Cost) -> Optional[str]:
     return c.break_even.reason
 
 
-# --- JSON shapes --------------------------------------------------------------------------
-
-
-money = cost.usd
-
-
-def rate(value: Optional[Decimal]) -> Optional[str]:
-    return None if value is None else format(value, "f")
-
-
-def quantity(value: Decimal) -> Any:
-    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
-
-
-def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
-    """The cost as JSON; hidden items in `shared_hidden` are listed once per decision, not here."""
-    return {
-        "complete": c.complete,
-        "basis": c.basis,
-        "missing": list(c.missing),
-        "method": c.method,
-        "type": c.training_type,
-        "training": money(c.training.total),
-        "trainings_per_year": c.trainings_per_year,
-        "monthly": money(c.monthly.total),
-        "monthly_high": None if c.monthly.high is None else money(c.monthly.high),
-        "year_one": money(c.year_one),
-        "hidden": hidden_json(c.hidden, shared_hidden),
-        "uplift": None if c.uplift is None else format(c.uplift.quantize(Decimal("0.01")), "f"),
-        "breakdown": [
-            *(line_json("training", line) for line in c.training.lines),
-            *(line_json("monthly", line) for line in c.monthly.lines),
-        ],
-        "notes": list(c.notes),
-    }
-
-
-def line_json(part: str, line: cost.Line) -> dict:
-    return {
-        "part": part,
-        "item": line.item,
-        "quantity": quantity(line.quantity),
-        "unit": line.unit,
-        "rate_unit": line.rate_unit,
-        "amount": None if line.amount is None else money(line.amount),
-        **({"amount_high": money(line.amount_high)} if line.amount_high is not None else {}),
-        "price": line.price,
-        **_price_json(line),
-    }
-
-
-_MISSING = {"rate": None, "source": None, "as_of": None}
-_PRICE_JSON: dict[int, tuple] = {}  # id(catalog price) → (price, its JSON): built once, not per line
-
-
-def _price_json(line: cost.Line) -> dict:
-    price = line.origin
-    if price is None:
-        return _MISSING
-    cached = _PRICE_JSON.get(id(price))
-    if cached is None or cached[0] is not price:
-        if len(_PRICE_JSON) > 50_000:
-            _PRICE_JSON.clear()
-        shown = {"rate": rate(price.usd), "source": price.source, "as_of": price.as_of.isoformat()}
-        if price.note:
-            shown["note"] = price.note
-        cached = _PRICE_JSON[id(price)] = (price, shown)
-    return cached[1]
-
-
-def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
-    if hidden is None:
-        return None
-    listed = {id(item) for item in shared}
-    own = [_hidden_item_json(i) for i in hidden.items if id(i) not in listed]
-    return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
-
-
-_HIDDEN_JSON: dict = {}  # items repeat across offerings and decisions: build each shape once
-
-
-def _hidden_item_json(item: cost.HiddenItem) -> dict:
-    if item not in _HIDDEN_JSON:
-        if len(_HIDDEN_JSON) > 10_000:
-            _HIDDEN_JSON.clear()
-        _HIDDEN_JSON[item] = {
-            "id": item.id,
-            "description": item.description,
-            "per": item.per,
-            "times": item.times,
-            "low": None if item.low is None else money(item.low * item.times),
-            "high": None if item.high is None else money(item.high * item.times),
-            "source": item.source,
-            **({"note": item.note} if item.note else {}),
-        }
-    return _HIDDEN_JSON[item]
-
-
-def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
-    if b is None or b.tokens is None:
-        return None
-    return {
-        "against": b.baseline,
-        "method": b.method,
-        "tokens": b.tokens,
-        "tokens_high": b.tokens_high,
-        "training_only_tokens": b.training_only_tokens,
-        "months": _months(b.months),
-        "months_high": _months(b.months_high),
-        "repay": {"low": money(b.repay_low), "high": money(b.repay_high)},
-        "baseline_rate": rate(b.baseline_rate),
-        "fine_tuned_rate": rate(b.fine_tuned_rate),
-        "monthly_saving": None if b.monthly_saving is None else money(b.monthly_saving),
-    }
-
-
-def _months(value: Optional[Decimal]) -> Optional[str]:
-    return None if value is None else format(value.quantize(Decimal("0.0001")), "f")
-
-
 # --- warnings -----------------------------------------------------------------------------
 
 
@@ -488,21 +373,3 @@ def new_decision_id() -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def dumps(decision: dict, indent: Optional[int] = 2) -> str:
-    """The decision as JSON text: indented by two, or compact (`indent=None`) for JSON Lines and records.
-    orjson writes it; an integer beyond 64 bits (a break-even on a vanishing saving) falls back to json."""
-    try:
-        return orjson.dumps(decision, default=_json_default, option=orjson.OPT_INDENT_2 if indent else 0).decode()
-    except TypeError:
-        separators = None if indent else (",", ":")
-        return json.dumps(decision, indent=indent, ensure_ascii=False, default=_json_default, separators=separators)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
