@@ -38,6 +38,7 @@ class LazyGroup(click.Group):
         "audit": "recommender.interfaces.cli.audit:audit",
         "compare": "recommender.interfaces.cli.whatif:compare",
         "explain": "recommender.interfaces.cli.explain:explain",
+        "serve": "recommender.interfaces.cli.serve:serve",
         "sweep": "recommender.interfaces.cli.whatif:sweep",
     }
 

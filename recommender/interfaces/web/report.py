@@ -1,0 +1,125 @@
+"""A decision's report page, as the template reads it: the decision's JSON turned into rows and text.
+
+Fields the engine may add (`approach.assumed`, top-level `approaches`, `break_even.months_high`)
+are shown when present and never required.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from recommender.domain.units import dollars
+from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES
+from recommender.presentation import svg
+from recommender.presentation.render import approach_title, break_even_text, per_million, quantity, rate, short_why
+
+
+def report(decision: dict, story: dict, sweep: Optional[dict]) -> dict:
+    return {
+        "decision": decision,
+        "title": approach_title(decision),
+        "fine_tunes": decision["approach"]["fine_tunes"],
+        "summary": decision["approach"]["summary"],
+        "because": story["approach"]["because"],
+        "method_because": story["approach"]["method_because"],
+        "assumed": _assumed(decision),
+        "approaches": [_approach_row(a) for a in decision.get("approaches") or []],
+        "ranked_by": FIGURES[decision["rank_by"]["figure"]],
+        "rank_rules": decision["rank_by"]["because"],
+        "rows": [_row(rec) for rec in decision["recommendations"]],
+        "shared_hidden": (decision.get("hidden_costs") or {}).get("items", []),
+        "excluded": decision["excluded"],
+        "warnings": decision["warnings"],
+        "year_one_chart": svg.year_one_chart(decision),
+        "volume_chart": svg.volume_chart(sweep, _volume(decision)) if sweep else "",
+        "sweep": sweep,
+        "offerings": report_offerings(decision),
+    }
+
+
+def report_offerings(decision: dict) -> list[str]:
+    """Every offering the decision weighed: the ranked ones in order, then the excluded ones."""
+    return [r["offering"] for r in decision["recommendations"]] + [e["offering"] for e in decision["excluded"]]
+
+
+def _volume(decision: dict) -> Optional[int]:
+    try:
+        return int(decision["requirements"]["inference"]["monthly_tokens"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _assumed(decision: dict) -> list[dict]:
+    """The facts the request left out and the decision assumed, with the value assumed."""
+    names = decision["approach"].get("assumed") or []
+    return [{"field": name, "value": _shown(_lookup(decision["requirements"], name))} for name in names]
+
+
+def _lookup(data: dict, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "not given" if value is None else str(value)
+
+
+def _approach_row(entry: dict) -> dict:
+    return {"approach": APPROACH_NAMES.get(entry.get("approach"), entry.get("approach")),
+            "monthly": dollars(entry.get("monthly")), "year_one": dollars(entry.get("year_one")),
+            "basis": entry.get("basis") or ""}
+
+
+def _row(rec: dict) -> dict:
+    cost = rec["cost"]
+    lower = not cost["complete"]
+    hidden = cost.get("hidden")
+    return {
+        "rank": rec["rank"],
+        "offering": rec["offering"],
+        "name": f"{rec['provider']} {rec['model']}",
+        "anchor": "cost-" + rec["offering"].replace("/", "-").replace(".", "-"),
+        "training": dollars(cost["training"], lower and any(m.startswith("training") for m in cost["missing"])),
+        "monthly": dollars(cost["monthly"], lower and not all(m.startswith("training") for m in cost["missing"])),
+        "year_one": dollars(cost["year_one"], lower),
+        "trainings": cost["trainings_per_year"],
+        "hidden": f"{dollars(hidden['low'])} – {dollars(hidden['high'])}" if hidden else "—",
+        "hidden_items": (hidden or {}).get("items", []),
+        "break_even": _break_even(rec),
+        "break_even_detail": rec["break_even_reason"] or _against(rec),
+        "notes": short_why(rec),
+        "missing": cost["missing"],
+        "cost_notes": cost["notes"],
+        "lines": [_line(line) for line in cost["breakdown"]],
+    }
+
+
+def _break_even(rec: dict) -> str:
+    text = break_even_text(rec)
+    high = (rec.get("break_even") or {}).get("months_high")
+    return f"{text} (up to {high} months with one-time costs)" if high else text
+
+
+def _against(rec: dict) -> str:
+    b = rec["break_even"]
+    if not b:
+        return ""
+    return f"against {b['against']}: {per_million(b['baseline_rate'])} vs {per_million(b['fine_tuned_rate'])} blended"
+
+
+def _line(line: dict) -> dict:
+    return {
+        "part": line["part"],
+        "item": line["item"],
+        "quantity": quantity(line["quantity"], line["unit"]),
+        "rate": rate(line["rate"], line["rate_unit"]),
+        "amount": dollars(line["amount"]) if line["amount"] is not None else "missing",
+        "source": line["source"] or f"no {line['price']} price in the catalog",
+        "as_of": line["as_of"] or "—",
+        "note": line.get("note"),
+    }
