@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 from recommender.domain.units import dollars, tokens
 
-WIDTH = 600
+WIDTH = 520
 PALETTE = ("#1f6feb", "#c2410c", "#15803d", "#7e22ce", "#be123c", "#0e7490")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 LOG_WHEN = 20  # a log scale once the largest figure is this many times the smallest
@@ -142,9 +142,10 @@ def year_one_chart(decision: dict, limit: int = 8) -> str:
     body += [f'<rect x="{left}" y="{legend_y - 9}" width="14" height="10" fill="{PALETTE[0]}"/>',
              _text(left + 20, legend_y, "year-1 (training + 12 months)", size=12, fill="#57606a")]
     if any(ranges.values()):
-        body += [_line(left + 230, legend_y - 4, left + 262, legend_y - 4, "#57606a", 1.5),
-                 _text(left + 268, legend_y, "with hidden costs, low – high (beside year-1)", size=12,
-                       fill="#57606a")]
+        body += [_line(left, legend_y + 14, left + 14, legend_y + 14, "#57606a", 1.5),
+                 _text(left + 20, legend_y + 18, "year-1 plus hidden costs, low – high (001; not in year-1)",
+                       size=12, fill="#57606a")]
+        legend_y += 18
     description = "; ".join(f"#{r['rank']} {r['offering']}: year-1 {dollars(r['cost']['year_one'])}" for r in recs)
     return _svg(legend_y + 10, "Year-1 total per offering, hidden-cost range as whiskers", body, description)
 
@@ -152,14 +153,13 @@ def year_one_chart(decision: dict, limit: int = 8) -> str:
 def _bar(rec: dict, hidden: Optional[tuple[Decimal, Decimal]], scale: Scale, left: float, y: float) -> list[str]:
     cost = rec["cost"]
     lower = not cost["complete"]
-    label = f"#{rec['rank']} {rec['offering']}  {dollars(cost['year_one'], lower)}"
-    if hidden:
-        label += f"  (+ hidden: {dollars(str(hidden[0]))} – {dollars(str(hidden[1]))})"
+    label = f"#{rec['rank']} {rec['offering']} · {dollars(cost['year_one'], lower)}"
+    tip = label + (f" (with hidden costs {dollars(str(hidden[0]))} – {dollars(str(hidden[1]))})" if hidden else "")
     end = scale(float(cost["year_one"]))
     fill = PALETTE[0] if not lower else "#8fb8f5"
     parts = [_text(left, y + 12, label, size=12),
              f'<rect x="{left:.1f}" y="{y + 17:.1f}" width="{max(end - left, 1.5):.1f}" height="14" fill="{fill}" '
-             f'rx="2"><title>{escape(label)}</title></rect>']
+             f'rx="2"><title>{escape(tip)}</title></rect>']
     if hidden:
         low, high, middle = scale(float(hidden[0])), scale(float(hidden[1])), y + 24
         parts += [_line(low, middle, high, middle, "#57606a", 1.5), _line(low, middle - 5, low, middle + 5, "#57606a", 1.5),

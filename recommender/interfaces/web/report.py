@@ -11,7 +11,17 @@ from typing import Any, Optional
 from recommender.domain.units import dollars
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES
 from recommender.presentation import svg
-from recommender.presentation.render import approach_title, break_even_text, per_million, quantity, rate, short_why
+from recommender.presentation.render import (
+    approach_title,
+    break_even_text,
+    crossing_lines,
+    per_million,
+    quantity,
+    rate,
+    short_why,
+)
+
+SHOWN = 10  # offerings in the ranked table; the rest fold away, as `ftrec recommend` shows ten
 
 
 def report(decision: dict, story: dict, sweep: Optional[dict]) -> dict:
@@ -27,12 +37,14 @@ def report(decision: dict, story: dict, sweep: Optional[dict]) -> dict:
         "ranked_by": FIGURES[decision["rank_by"]["figure"]],
         "rank_rules": decision["rank_by"]["because"],
         "rows": [_row(rec) for rec in decision["recommendations"]],
+        "shown": SHOWN,
         "shared_hidden": (decision.get("hidden_costs") or {}).get("items", []),
         "excluded": decision["excluded"],
         "warnings": decision["warnings"],
         "year_one_chart": svg.year_one_chart(decision),
         "volume_chart": svg.volume_chart(sweep, _volume(decision)) if sweep else "",
         "sweep": sweep,
+        "sweep_lines": crossing_lines(sweep) if sweep else [],
         "offerings": report_offerings(decision),
     }
 
