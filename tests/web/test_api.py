@@ -81,6 +81,8 @@ BAD_BODIES = {
     "huge tokens": ({"inference": {"monthly_tokens": 10**400}}, "inference.monthly_tokens"),
     "huge float": ({"inference": {"input_share": 1e308}}, "inference.input_share"),
     "negative epochs": ({"training": {"epochs": -1}}, "training.epochs"),
+    "huge training hours": ({"training": {"hours": "1e400"}}, "training.hours"),
+    "huge baseline rate": ({"baseline": {"input_per_m": 10**40, "output_per_m": 1}}, "baseline.input_per_m"),
     "unknown field": ({"needs": {"citation": True}}, "needs.citation"),
     "unknown section": ({"nonsense": 1}, "nonsense"),
     "wrong type": ({"training": {"epochs": "three"}}, "training.epochs"),

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.browser
 
 
 def _fill_typical(page, server):
