@@ -6,7 +6,7 @@ from datetime import date
 from typing import Optional
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from recommender.domain.errors import InputError
@@ -65,8 +65,6 @@ def _record(request: Request, decision_id: str) -> dict:
     try:
         return _site(request).load(decision_id)
     except InputError as exc:
-        from fastapi import HTTPException
-
         raise HTTPException(404, exc.problem) from None
 
 
