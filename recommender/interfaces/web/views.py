@@ -30,7 +30,7 @@ def _pages(request: Request):
 
 @router.get("/", response_class=HTMLResponse)
 async def questionnaire(request: Request):
-    return _pages(request).render("form.html", sections=form.sections(), top_error=None)
+    return _pages(request).render("form.html", sections=form.sections(), top_error=None, first_error=None)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -52,10 +52,12 @@ async def submit(request: Request):
 
 
 def _form_again(request: Request, posted: dict, errors: dict, fine_tuning_possible: bool):
-    count = len(errors)
-    top = errors.get(form.TOP) or f"{count} answer{'s' if count > 1 else ''} to fix: see the messages below."
-    return _pages(request).render("form.html", 422, sections=form.sections(posted, errors, fine_tuning_possible),
-                                  top_error=top)
+    sections = form.sections(posted, errors, fine_tuning_possible)
+    first = next((f for section in sections for f in section.fields if f.error), None)
+    count = sum(1 for key in errors if key != form.TOP)
+    top = errors.get(form.TOP) or f"{count} answer{'s' if count > 1 else ''} to fix: see the message{'s' if count > 1 else ''} below."
+    return _pages(request).render("form.html", 422, sections=sections, top_error=top,
+                                  first_error=first.dom_id if first else None)
 
 
 # --- a decision ----------------------------------------------------------------------------------
