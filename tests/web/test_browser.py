@@ -44,6 +44,10 @@ def test_form_to_report_with_table_chart_and_sources(page, server):
     rows.first.locator("td.strong a").click()  # year-1 links to where its figures come from
     sources = page.locator(f"details#cost-{top['offering'].replace('/', '-').replace('.', '-')}")
     assert sources.is_visible() and top["cost"]["breakdown"][0]["as_of"] in sources.inner_text()
+    page.click("text=more allowed offerings")  # a folded row's figure opens its folded sources too
+    last = record["recommendations"][-1]["offering"]
+    page.locator("details.more table.ranked tr", has_text=last).locator("td.strong a").click()
+    assert page.locator(f"details#cost-{last.replace('/', '-').replace('.', '-')} table.breakdown").is_visible()
     screenshot = os.environ.get("FTREC_SCREENSHOT")
     if screenshot:
         page.goto(page.url.split("#")[0])
