@@ -30,6 +30,13 @@ def test_the_form_asks_every_question_in_order_with_defaults_and_help(client):
             assert f'name="{question.id}" id="q-{question.id.replace(".", "-").replace("_", "-")}-input" value="{default}"' in html
     assert '<meta name="viewport"' in html
     assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from elsewhere
+    assert '<option value="openai/gpt-4o">' in html.split('id="q-baseline-list"')[1]  # ids suggested
+
+
+def test_the_browser_is_told_to_load_nothing_from_elsewhere(client):
+    for response in (client.get("/"), client.get("/api/catalog"), client.post("/api/recommend", content=b"x" * 2_000_000)):
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_branching_is_described_for_the_browser(client):

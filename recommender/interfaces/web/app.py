@@ -21,7 +21,7 @@ from recommender import __version__
 from recommender.domain.errors import InputError
 from recommender.domain.units import dollars, tokens
 from recommender.interfaces.web import api_routes, views
-from recommender.interfaces.web.limits import BodyLimit
+from recommender.interfaces.web.limits import BodyLimit, SecurityHeaders
 from recommender.interfaces.web.site import LogUnavailable, Site
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +51,7 @@ def create_app(log_file: Path, catalog: Optional[str] = None, rules: Optional[st
     app.state.site = Site(log_file, catalog, rules)
     app.state.pages = Pages()
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # outermost: a 413 carries the headers too
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(views.router)
     app.include_router(api_routes.router)

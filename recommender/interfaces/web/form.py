@@ -38,6 +38,7 @@ class Field:
     optional: bool = False
     when: Optional[str] = None  # the condition as JSON, for static/form.js
     error: Optional[str] = None
+    suggestions: tuple = ()  # offered as a datalist, any text still allowed
 
     @property
     def widget(self) -> str:
@@ -64,8 +65,10 @@ class Outcome:
     fine_tuning_possible: bool = True
 
 
-def sections(raw: Optional[dict] = None, errors: Optional[dict] = None, fine_tuning_possible: bool = True) -> list[Section]:
-    """The form's fields in the questionnaire's order, holding what was typed (or the defaults)."""
+def sections(raw: Optional[dict] = None, errors: Optional[dict] = None, fine_tuning_possible: bool = True,
+             offerings: tuple = ()) -> list[Section]:
+    """The form's fields in the questionnaire's order, holding what was typed (or the defaults);
+    the baseline question suggests the catalog's offering ids."""
     raw, errors = raw or {}, errors or {}
     found: list[Section] = []
     for question in QUESTIONS:
@@ -73,7 +76,8 @@ def sections(raw: Optional[dict] = None, errors: Optional[dict] = None, fine_tun
         default = default_of(question)
         shown = raw.get(question.id, "" if default is None else str(default))
         entry = Field(question.id, question.text, question.help, shown, question.choices, question.optional,
-                      json.dumps(condition) if condition else None, errors.get(question.id))
+                      json.dumps(condition) if condition else None, errors.get(question.id),
+                      offerings if question.id == "baseline" else ())
         training = "fine_tuning" in json.dumps(condition or {})
         if not found or (found[-1].title == TRAINING) != training:
             found.append(_section(training, bool(found), fine_tuning_possible))

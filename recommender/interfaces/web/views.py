@@ -30,7 +30,8 @@ def _pages(request: Request):
 
 @router.get("/", response_class=HTMLResponse)
 async def questionnaire(request: Request):
-    return _pages(request).render("form.html", sections=form.sections(), top_error=None, first_error=None)
+    sections = form.sections(offerings=tuple(_site(request).offerings))
+    return _pages(request).render("form.html", sections=sections, top_error=None, first_error=None)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -52,7 +53,7 @@ async def submit(request: Request):
 
 
 def _form_again(request: Request, posted: dict, errors: dict, fine_tuning_possible: bool):
-    sections = form.sections(posted, errors, fine_tuning_possible)
+    sections = form.sections(posted, errors, fine_tuning_possible, tuple(_site(request).offerings))
     first = next((f for section in sections for f in section.fields if f.error), None)
     count = sum(1 for key in errors if key != form.TOP)
     top = errors.get(form.TOP) or f"{count} answer{'s' if count > 1 else ''} to fix: see the message{'s' if count > 1 else ''} below."
