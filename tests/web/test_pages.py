@@ -9,7 +9,7 @@ import re
 import pytest
 
 from recommender.interfaces.questions import QUESTIONS, default_of, validate
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 
 def _field_names(html: str) -> list[str]:
@@ -159,3 +159,20 @@ def test_the_report_shows_fields_the_engine_may_add(client, log_file):
     assert page["assumed"] == [{"field": "task.knowledge_churn", "value": "stable"}]
     assert page["approaches"][0]["year_one"] == "$150.00"
     assert "7.5 months" in page["rows"][0]["break_even"]
+
+
+def test_every_skip_test_is_described_for_the_browser():
+    from recommender.interfaces.questions import condition_of
+
+    described = {q.id: condition_of(q) for q in QUESTIONS}
+    assert described["task.kind"] is None
+    assert described["tokens_per_request"] == {"is": "volume_unit", "values": ["requests"]}
+    assert described["training.evaluations"] == {"all": [{"fine_tuning": True}, {"not_zero": "training.validation_tokens"}]}
+    source = (ROOT / "recommender" / "interfaces" / "questions.py").read_text()
+    conditional = [q.id for q in QUESTIONS if described[q.id] is not None]
+    assert len(conditional) == source.count("ask_if=")  # no skip test the browser cannot read
+
+
+def test_the_form_says_when_the_rules_rule_fine_tuning_out(client):
+    html = _submit(client, {"task.knowledge_churn": "daily", "inference.monthly_tokens": "lots"}).text
+    assert "the rules rule fine-tuning out: these answers are ignored" in html
