@@ -18,12 +18,12 @@ BODY_LABEL = "request body"
 _BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "description": "A requirements object, as a requirements file holds it (`ftrec schema requirements`); "
                                      "every field has a default, so {} is a typical request."}}}}}
-_DECISION = {200: {"description": "The decision, as `ftrec recommend --format json` prints it (`ftrec schema decision`)."},
-             404: {"description": "No such decision in the log."},
-             422: {"description": "Bad input: `{\"detail\": \"one line naming the field and the problem\"}`."}}
+_DECISION = {200: {"description": "The decision, as `ftrec recommend --format json` prints it (`ftrec schema decision`)."}}
+_BAD = {422: {"description": "Bad input: `{\"detail\": \"one line naming the field and the problem\"}`."}}
+_UNKNOWN = {404: {"description": "No such decision in the log."}}
 
 
-@router.post("/recommend", openapi_extra=_BODY, responses={**_DECISION, 413: {"description": "Body over 1 MB."},
+@router.post("/recommend", openapi_extra=_BODY, responses={**_DECISION, **_BAD, 413: {"description": "Body over 1 MB."},
                                                            503: {"description": "The decision log cannot be written."}})
 async def recommend(request: Request, record: bool = Query(True, description="Append the decision to the log."),
                     today: Optional[date] = Query(None, description="Judge prices on this date (default today).")):
@@ -46,7 +46,7 @@ def _json_body(raw: bytes) -> dict:
     return data
 
 
-@router.get("/decisions/{decision_id}", responses=_DECISION)
+@router.get("/decisions/{decision_id}", responses={**_DECISION, **_UNKNOWN, **_BAD})
 async def decision(request: Request, decision_id: str):
     """A recorded decision (a unique prefix of its id is enough), as it was recorded."""
     try:
@@ -55,7 +55,7 @@ async def decision(request: Request, decision_id: str):
         raise HTTPException(404, exc.problem) from None
 
 
-@router.get("/decisions")
+@router.get("/decisions", responses=_BAD)
 async def decisions(request: Request, approach: Optional[str] = Query(None, max_length=40),
                     offering: Optional[str] = Query(None, max_length=200), since: Optional[date] = None,
                     until: Optional[date] = None, limit: int = Query(50, ge=1, le=1000),

@@ -40,10 +40,20 @@ class Pages:
                                       lstrip_blocks=True, undefined=jinja2.StrictUndefined)
         self.env.filters["dollars"] = dollars
         self.env.filters["tokens"] = lambda n: tokens(int(n)) if n is not None else "—"
+        self.env.filters["code"] = _code_spans
         self.env.globals["version"] = __version__
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**context), status_code=status)
+
+
+def _code_spans(text: str):
+    """`like this` as <code>, the rest escaped (OpenAPI descriptions are markdown)."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def create_app(log_file: Path, catalog: Optional[str] = None, rules: Optional[str] = None) -> FastAPI:

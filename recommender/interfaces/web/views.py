@@ -139,4 +139,5 @@ def _page_link(filters: dict, page: int) -> str:
 async def docs(request: Request):
     from recommender.interfaces.web.api_routes import endpoints
 
-    return _pages(request).render("docs.html", endpoints=endpoints(request.app.openapi()))
+    return _pages(request).render("docs.html", endpoints=endpoints(request.app.openapi()),
+                                  base=str(request.base_url).rstrip("/"))
