@@ -39,14 +39,27 @@ def test_loopback_or_not(host, loopback):
     assert is_loopback(host) is loopback
 
 
+def test_a_port_in_use_is_an_environment_problem(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--audit-log", str(tmp_path / "log.jsonl"))
+    assert result.code == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in result.err and "--port" in result.err
+
+
 def test_a_warning_when_bound_beyond_loopback(tmp_path):
-    # 192.0.2.1 is reserved for documentation: the warning is printed, then binding fails, and
-    # nothing is ever reachable from elsewhere.
+    # 192.0.2.1 is reserved for documentation: the warning is printed, then the address cannot be
+    # had, and nothing is ever reachable from elsewhere.
     done = subprocess.run([sys.executable, "-m", "recommender", "serve", "--host", "192.0.2.1", "--port",
                            str(free_port()), "--audit-log", str(tmp_path / "log.jsonl")],
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0
+    assert done.returncode == 3
     assert "warning: listening on 192.0.2.1, not loopback" in done.stderr
+    assert "cannot listen on 192.0.2.1" in done.stderr
 
 
 def test_a_log_that_cannot_be_written_stops_serve_before_it_starts(tmp_path):

@@ -9,7 +9,7 @@ import ipaddress
 
 import click
 
-from recommender.domain.errors import InputError
+from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.interfaces.cli.common import catalog_option, rules_option
 
 
@@ -36,6 +36,15 @@ def serve(host, port, audit_log, catalog_dir, rules_dir) -> None:
     Decisions made on the page are recorded in the same log as `ftrec recommend`, so `ftrec audit
     list` and `ftrec explain ID` show them, and the page shows the command line's.
     """
+    from recommender.records import log
+
+    path = log.log_path(audit_log)
+    log.check_writable(path)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this machine can read the "
+                   "decision log and record decisions (there is no login); use --host 127.0.0.1 to keep it local",
+                   err=True)
+    check_free(host, port)
     try:
         import uvicorn
 
@@ -43,17 +52,23 @@ def serve(host, port, audit_log, catalog_dir, rules_dir) -> None:
     except ImportError as exc:
         raise InputError(f"the web page needs FastAPI, Jinja2 and uvicorn ({exc.name} is missing): "
                          "pip install 'ftrec[web]'", path="ftrec serve") from None
-    from recommender.records import log
-
-    path = log.log_path(audit_log)
-    log.check_writable(path)
     app = create_app(path, catalog_dir, rules_dir)
-    if not is_loopback(host):
-        click.echo(f"warning: listening on {host}, not loopback: anyone who can reach this machine can read the "
-                   "decision log and record decisions (there is no login); use --host 127.0.0.1 to keep it local",
-                   err=True)
     click.echo(f"ftrec: http://{_shown(host)}:{port}/ · decision log {path} · Ctrl-C stops", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def check_free(host: str, port: int) -> None:
+    """Say plainly when the address cannot be had (exit 3), instead of uvicorn's log line."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot listen on {_shown(host)}:{port}: {exc.strerror or exc} "
+                                 "(another server there? choose one with --port)", path="ftrec serve") from None
 
 
 def _shown(host: str) -> str:
