@@ -65,3 +65,9 @@ def test_a_warning_when_bound_beyond_loopback(tmp_path):
 def test_a_log_that_cannot_be_written_stops_serve_before_it_starts(tmp_path):
     result = run_cli("serve", "--audit-log", str(tmp_path))
     assert result.code in (2, 3) and str(tmp_path) in result.err and len(result.err.splitlines()) == 1
+
+
+def test_without_the_web_extra_serve_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if not installed
+    result = run_cli("serve", "--port", str(free_port()), "--audit-log", str(tmp_path / "log.jsonl"))
+    assert result.code == 3 and "pip install 'ftrec[web]'" in result.err

@@ -9,7 +9,7 @@ import ipaddress
 
 import click
 
-from recommender.domain.errors import EnvironmentProblem, InputError
+from recommender.domain.errors import EnvironmentProblem
 from recommender.interfaces.cli.common import catalog_option, rules_option
 
 
@@ -50,7 +50,7 @@ def serve(host, port, audit_log, catalog_dir, rules_dir) -> None:
 
         from recommender.interfaces.web.app import create_app
     except ImportError as exc:
-        raise InputError(f"the web page needs FastAPI, Jinja2 and uvicorn ({exc.name} is missing): "
+        raise EnvironmentProblem(f"the web page needs FastAPI, Jinja2 and uvicorn ({exc.name} is missing): "
                          "pip install 'ftrec[web]'", path="ftrec serve") from None
     app = create_app(path, catalog_dir, rules_dir)
     click.echo(f"ftrec: http://{_shown(host)}:{port}/ · decision log {path} · Ctrl-C stops", err=True)
