@@ -51,7 +51,7 @@ def test_form_to_report_with_table_chart_and_sources(page, server):
     screenshot = os.environ.get("FTREC_SCREENSHOT")
     if screenshot:
         page.goto(page.url.split("#")[0])
-        page.set_viewport_size({"width": 1100, "height": 1700})
+        page.set_viewport_size({"width": 1100, "height": 2060})
         page.screenshot(path=screenshot, full_page=False)
 
 
