@@ -372,7 +372,7 @@ _THROUGHOUT = {
 }
 
 
-def crossing_lines(result: dict) -> list[str]:
+def _crossing_lines(result: dict) -> list[str]:
     lines = [_THROUGHOUT.get((t["kind"], t["value"]), f"{t['kind']}: {t['value']} throughout this range")
              for t in result.get("throughout", [])]
     for c in result["crossovers"]:
@@ -403,7 +403,7 @@ def sweep_table(result: dict) -> Group:
         months = point["break_even_months"]
         cells.append("—" if months is None else _period(months).strip(" ·"))
         table.add_row(*cells)
-    return Group(table, Text("Crossovers:", style="bold"), _bullets("┊", crossing_lines(result)))
+    return Group(table, Text("Crossovers:", style="bold"), _bullets("┊", _crossing_lines(result)))
 
 
 def sweep_csv(result: dict) -> str:
@@ -435,5 +435,5 @@ def sweep_markdown(result: dict) -> str:
         cells = [f"`{e['offering']}` | {dollars(e['year_one'], not e['complete'])}" for e in point["top"]]
         cells += [" | "] * (top - len(point["top"]))
         lines.append(f"| {_value_text(field, point['value'])} | {point['approach']} | " + " | ".join(cells) + " |")
-    lines += ["", "**Crossovers**", ""] + [f"- {line}" for line in crossing_lines(result)]
+    lines += ["", "**Crossovers**", ""] + [f"- {line}" for line in _crossing_lines(result)]
     return "\n".join(lines) + "\n"

@@ -152,13 +152,25 @@ def test_the_report_shows_fields_the_engine_may_add(client, log_file):
 
     decision = client.post("/api/recommend", json={}).json()
     decision["approach"]["assumed"] = ["task.knowledge_churn"]
-    decision["approaches"] = [{"approach": "rag", "monthly": "12.50", "year_one": "150.00", "basis": "002 RAG costs"}]
+    decision["approaches"] = [{"approach": "rag", "chosen": False, "offering": "openai/gpt-4o-mini", "monthly": "12.50",
+                               "year_one": "150.00", "basis": [{"item": "embedding", "amount": "0.50", "times": 12,
+                                                                "source": "002"}], "note": None}]
+    decision["dead_end"] = None
     decision["recommendations"][0]["break_even"] = {"against": "x", "tokens": 5, "months": "2", "months_high": "7.5",
                                                      "baseline_rate": None, "fine_tuned_rate": None, "monthly_saving": None}
     page = report(decision, {"approach": {"because": [], "method_because": []}}, None)
     assert page["assumed"] == [{"field": "task.knowledge_churn", "value": "stable"}]
-    assert page["approaches"][0]["year_one"] == "$150.00"
-    assert "7.5 months" in page["rows"][0]["break_even"]
+    assert page["approaches"][0]["year_one"] == "$150.00"  # 12 x $12.50
+    assert page["approaches"][0]["basis"] == "embedding $0.50 × 12"
+    assert page["rows"][0]["break_even"] == "5 tok · 2.0 months – 7.5 months"
+    from recommender.records import log
+
+    decision["decision_id"] = "29990101-000000-newfields"
+    decision["recommendations"][0]["capability"] = {"class": "small", "source": "000 size tier"}
+    log.append(decision, log_file)
+    html = client.get("/decisions/29990101-000000-newfields").text
+    for shown in ("task.knowledge_churn", "embedding $0.50 × 12", "7.5 months", "small model"):
+        assert shown in html
 
 
 def test_every_skip_test_is_described_for_the_browser():

@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from recommender.domain.units import dollars
+from decimal import Decimal
+
+from recommender.domain.units import dollars, tokens
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES
 from recommender.presentation import svg
-from recommender.presentation.render import (
-    approach_title,
-    break_even_text,
-    crossing_lines,
-    per_million,
-    quantity,
-    rate,
-    short_why,
-)
+from recommender.presentation.render import approach_title, quantity, rate, short_why
 
 SHOWN = 10  # offerings in the ranked table; the rest fold away, as `ftrec recommend` shows ten
 
@@ -44,7 +38,8 @@ def report(decision: dict, story: dict, sweep: Optional[dict]) -> dict:
         "year_one_chart": svg.year_one_chart(decision),
         "volume_chart": svg.volume_chart(sweep, _volume(decision)) if sweep else "",
         "sweep": sweep,
-        "sweep_lines": crossing_lines(sweep) if sweep else [],
+        "sweep_lines": _throughout(sweep) if sweep else [],
+        "dead_end": (decision.get("dead_end") or {}).get("message"),
         "offerings": report_offerings(decision),
     }
 
@@ -82,9 +77,14 @@ def _shown(value: Any) -> str:
 
 
 def _approach_row(entry: dict) -> dict:
+    """One approach costed (issue 13's `approaches`); `basis` is text or a list of parts."""
+    basis = entry.get("basis") or ""
+    if isinstance(basis, list):
+        basis = "; ".join(f"{part.get('item')} {dollars(part.get('amount'))} × {part.get('times')}" for part in basis)
     return {"approach": APPROACH_NAMES.get(entry.get("approach"), entry.get("approach")),
+            "chosen": bool(entry.get("chosen")), "offering": entry.get("offering") or "",
             "monthly": dollars(entry.get("monthly")), "year_one": dollars(entry.get("year_one")),
-            "basis": entry.get("basis") or ""}
+            "basis": basis, "note": entry.get("note") or ""}
 
 
 def _row(rec: dict) -> dict:
@@ -95,6 +95,7 @@ def _row(rec: dict) -> dict:
         "rank": rec["rank"],
         "offering": rec["offering"],
         "name": f"{rec['provider']} {rec['model']}",
+        "capability": (rec.get("capability") or {}).get("class"),
         "anchor": "cost-" + rec["offering"].replace("/", "-").replace(".", "-"),
         "training": dollars(cost["training"], lower and any(m.startswith("training") for m in cost["missing"])),
         "monthly": dollars(cost["monthly"], lower and not all(m.startswith("training") for m in cost["missing"])),
@@ -103,7 +104,7 @@ def _row(rec: dict) -> dict:
         "hidden": f"{dollars(hidden['low'])} – {dollars(hidden['high'])}" if hidden else "—",
         "hidden_items": (hidden or {}).get("items", []),
         "break_even": _break_even(rec),
-        "break_even_detail": rec["break_even_reason"] or _against(rec),
+        "break_even_detail": rec.get("break_even_reason") or _against(rec),
         "notes": short_why(rec),
         "missing": cost["missing"],
         "cost_notes": cost["notes"],
@@ -112,16 +113,52 @@ def _row(rec: dict) -> dict:
 
 
 def _break_even(rec: dict) -> str:
-    text = break_even_text(rec)
-    high = (rec.get("break_even") or {}).get("months_high")
-    return f"{text} (up to {high} months with one-time costs)" if high else text
+    """Volume and time to repay, with the high end when one-time costs give a range."""
+    b = rec.get("break_even")
+    if not b:
+        return "—"
+    months, high = b.get("months"), b.get("months_high")
+    if b["tokens"] == 0 and not high:
+        return "immediate"
+    volume = f"{tokens(b['tokens'])} tok"
+    if months is None:
+        return volume
+    period = _months(months) + (f" – {_months(high)}" if high and high != months else "")
+    return f"{volume} · {period}"
+
+
+def _months(text: str) -> str:
+    value = Decimal(text)
+    if value < 1:
+        days = (value * Decimal("30.44")).to_integral_value()  # 365.25 / 12
+        return "< 1 day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+    return f"{value:.1f} months"
 
 
 def _against(rec: dict) -> str:
     b = rec["break_even"]
     if not b:
         return ""
-    return f"against {b['against']}: {per_million(b['baseline_rate'])} vs {per_million(b['fine_tuned_rate'])} blended"
+    return (f"against {b['against']}: {rate(b['baseline_rate'], 'per 1M tokens')} vs "
+            f"{rate(b['fine_tuned_rate'], 'per 1M tokens')} blended")
+
+
+def _throughout(sweep: dict) -> list[str]:
+    """What holds across the whole sweep (the crossovers are marked on the chart)."""
+    lines = []
+    for steady in sweep.get("throughout", []):
+        value = steady["value"]
+        if not isinstance(value, str):
+            value = {True: "yes", False: "no"}.get(value, "not known (give a baseline)")
+        lines.append(f"{steady['kind']}: {value} throughout this range")
+    return lines
+
+
+def _amount(line: dict) -> str:
+    if line["amount"] is None:
+        return "missing"
+    high = line.get("amount_high")
+    return f"{dollars(line['amount'])} – {dollars(high)}" if high else dollars(line["amount"])
 
 
 def _line(line: dict) -> dict:
@@ -130,7 +167,7 @@ def _line(line: dict) -> dict:
         "item": line["item"],
         "quantity": quantity(line["quantity"], line["unit"]),
         "rate": rate(line["rate"], line["rate_unit"]),
-        "amount": dollars(line["amount"]) if line["amount"] is not None else "missing",
+        "amount": _amount(line),
         "source": line["source"] or f"no {line['price']} price in the catalog",
         "as_of": line["as_of"] or "—",
         "note": line.get("note"),
