@@ -136,11 +136,14 @@ def _months(text: str) -> str:
 
 
 def _against(rec: dict) -> str:
-    b = rec["break_even"]
-    if not b:
-        return ""
-    return (f"against {b['against']}: {rate(b['baseline_rate'], 'per 1M tokens')} vs "
-            f"{rate(b['fine_tuned_rate'], 'per 1M tokens')} blended")
+    """What the break-even is measured against: today's model, both blended rates, the saving."""
+    b = rec["break_even"] or {}
+    parts = [f"measured against {b['against']}"] if b.get("against") else []
+    if b.get("baseline_rate") and b.get("fine_tuned_rate"):
+        parts.append(f"blended ${b['baseline_rate']} → ${b['fine_tuned_rate']} per 1M tokens")
+    if b.get("monthly_saving"):
+        parts.append(f"saves {dollars(b['monthly_saving'])} a month")
+    return "; ".join(parts)
 
 
 def _throughout(sweep: dict) -> list[str]:
