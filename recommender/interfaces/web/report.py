@@ -130,8 +130,9 @@ def _break_even(rec: dict) -> str:
 def _months(text: str) -> str:
     value = Decimal(text)
     if value < 1:
-        days = (value * Decimal("30.44")).to_integral_value()  # 365.25 / 12
-        return "< 1 day" if days < 1 else f"{days} day{'s' if days != 1 else ''}"
+        days = value * Decimal("30.44")  # 365.25 / 12
+        whole = days.to_integral_value()
+        return "< 1 day" if days < 1 else f"{whole} day{'s' if whole != 1 else ''}"
     return f"{value:.1f} months"
 
 
