@@ -24,7 +24,7 @@ def is_loopback(host: str) -> bool:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: only this machine).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--audit-log", type=click.Path(), default=None, metavar="FILE",
               help="Decision log to record in and browse (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
 @catalog_option
