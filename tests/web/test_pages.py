@@ -188,3 +188,12 @@ def test_every_skip_test_is_described_for_the_browser():
 def test_the_form_says_when_the_rules_rule_fine_tuning_out(client):
     html = _submit(client, {"task.knowledge_churn": "daily", "inference.monthly_tokens": "lots"}).text
     assert "the rules rule fine-tuning out: these answers are ignored" in html
+
+
+def test_a_decision_that_allows_nothing_still_reads(client):
+    # No GPT model documents EU residency (001: only Mistral does), so every offering is excluded.
+    decision = client.post("/api/recommend", json={"needs": {"data_residency": "eu", "model_family": "gpt"}}).json()
+    assert decision["recommendations"] == []
+    page = client.get(f"/decisions/{decision['decision_id']}")
+    assert page.status_code == 200 and "No offering is allowed" in page.text
+    assert "offerings.eu_residency" in page.text
