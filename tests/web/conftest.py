@@ -101,3 +101,18 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     yield context.new_page()
     context.close()
+
+
+# The log is read through its facade only: its storage may change (JSON Lines today).
+
+
+def recorded(log_file: Path) -> list[dict]:
+    """Every decision in the log, oldest first, as recorded."""
+    from recommender.records import log
+
+    summaries, _ = log.list_records(log_file, limit=10**6, newest_first=False)
+    return [log.load_record(s["decision_id"], str(log_file)) for s in summaries]
+
+
+def newest(log_file: Path) -> dict:
+    return recorded(log_file)[-1]

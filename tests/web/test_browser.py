@@ -7,13 +7,13 @@ With FTREC_SCREENSHOT=PATH the report is saved there as a PNG (the README's pict
 
 from __future__ import annotations
 
-import json
 import os
 import urllib.request
 
 import pytest
 
 from tests.conftest import run_cli
+from tests.web.conftest import newest
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def test_form_to_report_with_table_chart_and_sources(page, server):
     rows = page.locator("table.ranked tbody tr")
     assert rows.count() > 3
     first = rows.first.inner_text()
-    record = json.loads(server.log_file.read_text().splitlines()[-1])
+    record = newest(server.log_file)
     top = record["recommendations"][0]
     assert top["offering"] in first
     assert page.locator("svg.chart").count() == 2
