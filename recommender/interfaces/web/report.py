@@ -1,14 +1,14 @@
 """A decision's report page, as the template reads it: the decision's JSON turned into rows and text.
 
-Fields the engine may add (`approach.assumed`, top-level `approaches`, `break_even.months_high`)
-are shown when present and never required.
+Fields the engine may add (`approach.assumed`, top-level `approaches` and `dead_end`, `capability`,
+`break_even.months_high`, a breakdown line's `amount_high`, `as_of`) are shown when present and
+never required.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from decimal import Decimal
+from typing import Any, Optional
 
 from recommender.domain.units import dollars, tokens
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES
