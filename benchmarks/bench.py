@@ -8,7 +8,8 @@
 3. memory: peak RSS after 100,000 decisions in one process (goal: flat: no growth from
    durable_rules sessions), beside the RSS after the first 1,000;
 4. `ftrec audit list` over a 100,000-record log (goal: < 1 s), beside `wc -l` on the same file;
-5. a 1,000-point `ftrec sweep` (goal: < 2 s), beside one `recommend` of the same request.
+5. a 1,000-point `ftrec sweep` (goal: < 2 s), beside one `recommend` of the same request;
+6. `ftrec serve` from launch to the first page served (goal: < 2 s), beside importing its web stack.
 
 Usage: python benchmarks/bench.py [--quick]   (--quick: smaller counts, for a smoke run)
 """
@@ -154,6 +155,35 @@ def sweep(points: int) -> None:
     report(f"{points:,}-point sweep", f"{ours:.2f} s", f"{one * 1000:.0f} ms one recommend", "< 2 s", ours < 2)
 
 
+def serve_start(runs: int) -> None:
+    import socket
+    import urllib.request
+
+    floor = timed([sys.executable, "-c", "import fastapi, uvicorn, jinja2"], runs)
+    samples = []
+    for _ in range(runs):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        started = time.perf_counter()
+        server = subprocess.Popen([FTREC, "serve", "--port", str(port)], env=ENV, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            while time.perf_counter() - started < 30:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            samples.append(time.perf_counter() - started)
+        finally:
+            server.terminate()
+            server.wait()
+    ours = statistics.median(samples)
+    report("ftrec serve to the first page", f"{ours:.2f} s", f"{floor * 1000:.0f} ms import web stack", "< 2 s",
+           ours < 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run, not a measurement")
@@ -166,6 +196,7 @@ def main() -> None:
     memory(3_000 if quick else 100_000)
     audit_list(2_000 if quick else 100_000)
     sweep(1_000)
+    serve_start(3 if quick else 5)
 
 
 if __name__ == "__main__":

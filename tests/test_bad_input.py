@@ -53,6 +53,7 @@ CASES = {
     "share above 1": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  input_share: 1.2\n")], "inference.input_share: must be between 0 and 1"),
     "share below 0": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  input_share: -0.1\n")], "inference.input_share: must be between 0 and 1"),
     "absurd tokens": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  monthly_tokens: 1e30\n")], "inference.monthly_tokens:"),
+    "absurd training hours": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  hours: 1e400\n")], "training.hours: must be at most 1e12"),
     "absurd tokens suffix": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  tokens: 999999T\n")], "training.tokens: must be at most 1e15"),
     "unknown field": (lambda t: ["recommend", write(t, "r.yaml", "trainin:\n  tokens: 5M\n")], "trainin: unknown field (did you mean 'training'?)"),
     "unknown nested field": (lambda t: ["recommend", write(t, "r.yaml", "task:\n  churn: daily\n")], "task.churn: unknown field"),

@@ -25,6 +25,9 @@ def test_wheel_contains_rules_and_catalog(wheel):
     assert {f"recommender/rules/{p.name}" for p in (ROOT / "rules").glob("*.yaml")} <= set(names)
     assert {f"recommender/catalog/{p.name}" for p in (ROOT / "catalog").glob("*.yaml")} <= set(names)
     assert any(n.endswith("entry_points.txt") for n in names)
+    web = ROOT / "recommender" / "interfaces" / "web"
+    assert {f"recommender/interfaces/web/{p.relative_to(web)}" for p in web.glob("[st]*/*.*")} <= set(names)
+    assert "recommender/interfaces/web/templates/report.html" in names  # the page's templates and static files
 
 
 def test_installed_wheel_runs_from_another_directory(wheel, tmp_path):

@@ -81,10 +81,15 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+MAX_AMOUNT = Decimal("1e12")  # beyond any budget, and well inside Decimal's 28 digits once multiplied
+
+
 def _money(value: Any) -> Decimal:
     number = as_decimal(value)
     if number < 0:
         raise ValueError(f"must not be negative, got {_show(value)}")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"must be at most 1e12, got {_show(value)}")
     return number
 
 

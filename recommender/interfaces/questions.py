@@ -43,16 +43,80 @@ class Context:
     fine_tuning_possible: Callable[[Answers], bool]
 
 
-def _fine_tuning(answers: Answers, context: Context) -> bool:
-    return context.fine_tuning_possible(answers)
+# Skip tests are small callables rather than lambdas, so the web form can describe them to the
+# browser (`describe`): it hides questions that no longer apply as the answers change.
 
 
-def _is(question_id: str, *values) -> Callable[[Answers, Context], bool]:
-    return lambda answers, context: answers.get(question_id) in values
+@dataclass(frozen=True)
+class _FineTuning:
+    def __call__(self, answers: Answers, context: Context) -> bool:
+        return context.fine_tuning_possible(answers)
+
+    def describe(self) -> dict:
+        return {"fine_tuning": True}
 
 
-def _both(*tests) -> Callable[[Answers, Context], bool]:
-    return lambda answers, context: all(test(answers, context) for test in tests)
+@dataclass(frozen=True)
+class _Is:
+    question_id: str
+    values: tuple
+
+    def __call__(self, answers: Answers, context: Context) -> bool:
+        return answers.get(self.question_id) in self.values
+
+    def describe(self) -> dict:
+        return {"is": self.question_id, "values": [str(v) for v in self.values]}
+
+
+@dataclass(frozen=True)
+class _NotZero:
+    question_id: str
+
+    def __call__(self, answers: Answers, context: Context) -> bool:
+        return str(answers.get(self.question_id, 0)) != "0"
+
+    def describe(self) -> dict:
+        return {"not_zero": self.question_id}
+
+
+@dataclass(frozen=True)
+class _AnyGiven:
+    question_ids: tuple
+
+    def __call__(self, answers: Answers, context: Context) -> bool:
+        return any(answers.get(question_id) for question_id in self.question_ids)
+
+    def describe(self) -> dict:
+        return {"any_given": list(self.question_ids)}
+
+
+@dataclass(frozen=True)
+class _Both:
+    tests: tuple
+
+    def __call__(self, answers: Answers, context: Context) -> bool:
+        return all(test(answers, context) for test in self.tests)
+
+    def describe(self) -> dict:
+        return {"all": [test.describe() for test in self.tests]}
+
+
+_fine_tuning = _FineTuning()
+
+
+def _is(question_id: str, *values) -> _Is:
+    return _Is(question_id, values)
+
+
+def _both(*tests) -> _Both:
+    return _Both(tests)
+
+
+def condition_of(question: "Question") -> Optional[dict]:
+    """When QUESTION applies, as data ({"is": id, "values": [...]}, {"not_zero": id},
+    {"fine_tuning": true}, {"all": [...]}); None when it always applies."""
+    describe = getattr(question.ask_if, "describe", None)
+    return describe() if describe else None
 
 
 YES_NO = (("yes", "yes"), ("no", "no"))
@@ -92,8 +156,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("inference.few_shot_tokens", "How many prompt tokens per request are examples (few-shot) that a "
              "fine-tune would no longer need?", "002: fine-tuned models need fewer examples in the prompt; "
              "leave empty if none.", ("inference.few_shot_tokens",), optional=True,
-             ask_if=lambda answers, context: bool(answers.get("inference.monthly_queries")
-                                                  or answers.get("requests_per_month"))),
+             ask_if=_AnyGiven(("inference.monthly_queries", "requests_per_month"))),
     Question("inference.input_share", "What share of those tokens is input (the prompt), from 0 to 1?",
              "Input and output are priced differently; 0.8 means 80% input, 20% output.", ("inference.input_share",)),
     Question("needs.citations", "Must answers cite verifiable sources?",
@@ -155,7 +218,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question("training.validation_tokens", "Tokens in the validation set (0 if none)?", "e.g. 1M",
              ("training.validation_tokens",), ask_if=_fine_tuning),
     Question("training.evaluations", "How many times is the validation set evaluated?", "Each evaluation is billed (000).",
-             ("training.evaluations",), ask_if=lambda a, c: _fine_tuning(a, c) and str(a.get("training.validation_tokens", 0)) != "0"),
+             ("training.evaluations",), ask_if=_both(_fine_tuning, _NotZero("training.validation_tokens"))),
     Question("training.type", "Plain examples (SFT) or preference pairs, chosen vs rejected (DPO)?",
              "Only Together documents DPO, and the sources give no DPO price (000).", ("training.type",),
              (("sft", "plain examples (SFT)"), ("dpo", "preference pairs (DPO)")), ask_if=_fine_tuning),

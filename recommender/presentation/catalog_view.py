@@ -30,7 +30,7 @@ def _training(offering: Offering) -> str:
 
 def list_offerings(catalog: Catalog, fmt: str) -> None:
     if fmt == "json":
-        rows = [_offering_json(catalog, o, brief=True) for o in catalog.offerings.values()]
+        rows = offerings_json(catalog)
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(header_style="bold", pad_edge=False, title=f"{len(catalog.offerings)} offerings · {catalog.directory}")
@@ -79,6 +79,11 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
         out.print(f"[bold]Published figures[/bold] ({len(offering.published)}), recomputed by `ftrec catalog check`:")
         for fig in offering.published:
             out.print(f"  {fig.figure} {fig.printed} — {escape(fig.source)}")
+
+
+def offerings_json(catalog: Catalog, brief: bool = True) -> list[dict]:
+    """Every offering as `catalog list --format json` (brief) or `catalog show --format json` gives it."""
+    return [_offering_json(catalog, o, brief) for o in catalog.offerings.values()]
 
 
 def _offering_json(catalog: Catalog, offering: Offering, brief: bool) -> dict:

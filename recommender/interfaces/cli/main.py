@@ -42,6 +42,7 @@ class LazyGroup(click.Group):
         "catalog": "recommender.interfaces.cli.catalog:catalog",
         "compare": "recommender.interfaces.cli.whatif:compare",
         "explain": "recommender.interfaces.cli.explain:explain",
+        "serve": "recommender.interfaces.cli.serve:serve",
         "sweep": "recommender.interfaces.cli.whatif:sweep",
     }
 
