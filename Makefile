@@ -30,7 +30,7 @@ $(VENV)/.installed-test: $(PY) pyproject.toml
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	FTREC_AUDIT_LOG=$(VENV)/audit.jsonl $(VENV)/bin/ftrec recommend examples/typical.yaml
+	FTREC_AUDIT_LOG=$(VENV)/decisions.sqlite3 $(VENV)/bin/ftrec recommend examples/typical.yaml
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -q

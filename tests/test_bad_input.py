@@ -69,7 +69,7 @@ CASES = {
     "top-level text": (lambda t: ["recommend", write(t, "r.yaml", "hello\n")], 'expected a mapping of requirement fields, got "hello"'),
     "directory as file": (lambda t: ["recommend", str(t)], "is a directory, expected a file"),
     "missing file": (lambda t: ["recommend", str(t / "nope.yaml")], "nope.yaml: file not found"),
-    "too large": (lambda t: ["recommend", write(t, "r.yaml", "# " + "x" * (3 * 1024 * 1024) + "\n")], "too large"),
+    "too large": (lambda t: ["recommend", write(t, "r.yaml", "# " + "x" * (11 * 1024 * 1024) + "\n")], "too large"),
     "unknown baseline": (lambda t: ["recommend", write(t, "r.yaml", "baseline: openai/gpt-5\n")], "baseline: unknown offering 'openai/gpt-5'"),
     "half a training form": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  examples: 8000\n")], "training: give all of training.examples × training.tokens_per_example"),
     # catalog files
@@ -94,9 +94,24 @@ CASES = {
     "bad date": (lambda t: ["recommend", TYPICAL, "--today", "2026-13-01"], "--today: must be a date"),
     "unknown command": (lambda t: ["recomend", TYPICAL], "No such command 'recomend'"),
     "unknown rule": (lambda t: ["rules", "show", "approach.nope"], "unknown rule 'approach.nope'"),
-    "audit log not writable": (lambda t: ["recommend", TYPICAL, "--audit-log", write(t, "afile", "") + "/audit.jsonl"], "cannot create the audit log's directory"),
-    "audit log is a directory": (lambda t: ["recommend", TYPICAL, "--audit-log", str(t)], "audit log is a directory"),
 }
+
+ENVIRONMENT = {
+    "audit log not writable": (lambda t: ["recommend", TYPICAL, "--audit-log", write(t, "afile", "") + "/d.sqlite3"],
+                               "cannot create the decision log's directory"),
+    "audit log is a directory": (lambda t: ["recommend", TYPICAL, "--audit-log", str(t)], "the decision log is a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENVIRONMENT))
+def test_a_log_that_cannot_be_written_is_an_environment_problem(tmp_path, audit_log, case):
+    build, fragment = ENVIRONMENT[case]
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_cli(*build(work))
+    assert (result.code, result.out) == (3, "")
+    assert result.err.count("\n") == 1 and fragment in result.err and "--no-audit" in result.err
+    assert not audit_log.exists()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import yaml
 
 from recommender.domain.errors import InputError
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # a requirements, catalog or rules file; stdin as a whole
+MAX_LINE = 1024 * 1024  # one line of a batch on stdin
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 
@@ -25,24 +28,70 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
     """The file's text, or an InputError saying plainly why it cannot be used."""
-    label = label or str(path)
-    p = Path(path)
+    label = label or printable(path)
     if str(path) == "-":
         raise InputError("reading from stdin is not supported here", file=label)
-    try:
-        if p.is_dir():
-            raise InputError("is a directory, expected a file", file=label)
-        with open(p, "rb") as fh:
+    with open_regular(path, label) as fh:
+        try:
             raw = fh.read(max_bytes + 1)
-    except InputError:
-        raise
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
+    return decode(raw, label, max_bytes)
+
+
+def printable(path: str | os.PathLike) -> str:
+    """A file name as text that can be printed and stored: undecodable bytes become \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_KINDS = ((stat.S_ISDIR, "is a directory, expected a file"), (stat.S_ISFIFO, "is a FIFO (named pipe), expected a file"),
+          (stat.S_ISCHR, "is a device, expected a file"), (stat.S_ISBLK, "is a device, expected a file"),
+          (stat.S_ISSOCK, "is a socket, expected a file"))
+
+
+@contextmanager
+def open_regular(path: str | os.PathLike, label: str | None = None) -> Iterator[IO[bytes]]:
+    """PATH opened for reading if it is a regular file. FIFOs, devices and directories are refused at
+    once: the open does not block (O_NONBLOCK) and the check is on what was opened (fstat)."""
+    label = label or printable(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError("file not found", file=label) from None
     except PermissionError:
         raise InputError("cannot read: permission denied", file=label) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
-    return decode(raw, label, max_bytes)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(next((text for test, text in _KINDS if test(mode)), "not a regular file"), file=label)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        stream = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with stream:
+        yield stream
+
+
+def bounded_lines(stream, limit: int, label: str, total: int | None = None) -> Iterator:
+    """The lines of STREAM, none read past LIMIT bytes (a line longer is refused), at most TOTAL in all."""
+    seen = 0
+    number = 0
+    while True:
+        raw = stream.readline(limit + 2)
+        if not raw:
+            return
+        number += 1
+        seen += len(raw)
+        if len(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n")) > limit:
+            raise InputError(f"line {number}: too long (over {limit:,} bytes)", file=label)
+        if total is not None and seen > total:
+            raise InputError(f"too large (over {total:,} bytes)", file=label)
+        yield raw
 
 
 def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str, ...]) -> tuple[str, list, str]:

@@ -36,6 +36,9 @@ today_option = click.option("--today", default=None, metavar="DATE",
                             help="Date to judge price staleness by (default: today).")
 format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
                              help="Output format.")
+AUDIT_LOG_HELP = ("Decision log (SQLite) [default: $FTREC_AUDIT_LOG, else "
+                  "$XDG_DATA_HOME/ftrec/decisions.sqlite3, else ~/.local/share/ftrec/decisions.sqlite3].")
+audit_log_option = click.option("--audit-log", type=click.Path(), default=None, metavar="PATH", help=AUDIT_LOG_HELP)
 table_or_json = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")
 

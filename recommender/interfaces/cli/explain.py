@@ -8,7 +8,8 @@ from typing import Optional
 import click
 
 from recommender.decision.explain import story, why_not
-from recommender.interfaces.cli.common import catalog_option, parse_today, rules_option, table_or_json, today_option
+from recommender.interfaces.cli.common import (audit_log_option, catalog_option, parse_today, rules_option, table_or_json,
+                                              today_option)
 from recommender.presentation.explain_text import story_lines, why_not_lines
 
 
@@ -20,8 +21,7 @@ from recommender.presentation.explain_text import story_lines, why_not_lines
 @catalog_option
 @rules_option
 @today_option
-@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
-              help="Audit log to find ID in (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+@audit_log_option
 def explain(target, why_not_offering, fmt, catalog_dir, rules_dir, today, audit_log) -> None:
     """The rules that fired, in order, each with the facts that made it fire and what it concluded;
     the sentence of the source each deciding rule encodes; the ranking.

@@ -15,6 +15,7 @@ import click
 from recommender import __version__
 from recommender.interfaces.cli.common import (
     Failed,
+    audit_log_option,
     catalog_option,
     emit,
     format_option,
@@ -28,6 +29,7 @@ from recommender.interfaces.cli.common import (
     today_option,
 )
 from recommender.domain.errors import EnvironmentProblem, InputError
+
 
 
 class LazyGroup(click.Group):
@@ -76,8 +78,7 @@ def cli() -> None:
               help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
 @today_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
-@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
-              help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+@audit_log_option
 def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
 
@@ -106,40 +107,42 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
 
 
 def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
-    """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
+    """Each decision recorded (in chunks: one transaction each), then printed. When the log fails
+    midway, the message says how many decisions were recorded (and printed) before it."""
     from recommender.decision.batch import decide_all
     from recommender.presentation.progress import progress_on_terminal
 
     chunk: list[str] = []
+    recorded = 0
     with progress_on_terminal(len(items), "deciding") as advance:
         for line in decide_all(items, setup, when, on_done=advance):
             chunk.append(line)
             if len(chunk) == AUDIT_CHUNK:
-                _record_and_print(chunk, fmt, top, log)
+                recorded += _record_and_print(chunk, fmt, top, log, recorded)
                 chunk = []
-        _record_and_print(chunk, fmt, top, log)
+        _record_and_print(chunk, fmt, top, log, recorded)
 
 
 AUDIT_CHUNK = 64
 
 
-def _record_and_print(lines: list[str], fmt: str, top, log) -> None:
+def _record_and_print(lines: list[str], fmt: str, top, log, recorded_before: int) -> int:
     import json
 
     from recommender.records import log as audit
 
+    decisions = [json.loads(line) for line in lines]
     if log is not None and lines:
-        audit.append_lines(lines, log)
-    for line in lines:
+        audit.append_many(decisions, log, recorded_before=recorded_before)
+    for line, decision in zip(lines, decisions):
         if fmt == "json" and not top:
             click.echo(line)
-            continue
-        decision = json.loads(line)
-        if fmt == "json":
+        elif fmt == "json":
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
             show_decision(decision, fmt, top, log)
+    return len(lines)
 
 
 # --- cost ---------------------------------------------------------------------------------
