@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
+from decimal import Decimal
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -23,7 +25,45 @@ MAX_LINE = 1024 * 1024  # one line of a batch on stdin
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NUMBER_DIGITS = 40  # longer numerals stay text, and the number parser refuses them with the field path
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+class _Loader(_SafeLoader):
+    """Safe loading with YAML 1.2 core numbers: `10` and `-3` are integers, `2.5` and `1e6` floats,
+    and nothing else is a number. `010` (octal in YAML 1.1), `0x10`, `1:30` (sexagesimal 90 in 1.1),
+    `1_000`, `.inf` and `.nan` stay text, which numeric fields refuse with the field path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$", re.ASCII), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)$", re.ASCII),
+    list("-+0123456789"))
+
+
+def _construct_int(loader, node) -> Any:
+    text = loader.construct_scalar(node)
+    return text if len(text) > MAX_NUMBER_DIGITS else int(text)
+
+
+def _construct_float(loader, node) -> Any:
+    """A float when it is one in a sane range; else the text (`1e400`, `1e-999999999`, 60 digits)."""
+    text = loader.construct_scalar(node)
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > MAX_NUMBER_DIGITS + 2 or len(exponent.lstrip("+-")) > 4:
+        return text
+    exact = Decimal(text)
+    return text if exact and abs(exact.adjusted()) > 300 else float(text)
+
+
+_Loader.add_constructor(_INT, _construct_int)
+_Loader.add_constructor(_FLOAT, _construct_float)
 
 
 def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
@@ -145,7 +185,8 @@ def _parse_json(text: str, label: str) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text, parse_float=str, parse_constant=_reject_constant)
+        return _valid_unicode(json.loads(text, parse_float=str, parse_int=_json_int, parse_constant=_reject_constant,
+                                         object_pairs_hook=_unique_keys), label)
     except json.JSONDecodeError as exc:
         raise InputError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", file=label) from None
     except ValueError as exc:
@@ -158,10 +199,42 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+def _json_int(text: str) -> Any:
+    return text if len(text) > MAX_NUMBER_DIGITS else int(text)
+
+
+def _unique_keys(pairs: list) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _valid_unicode(data: Any, label: str) -> Any:
+    """DATA, if every text in it is valid Unicode (JSON's \\ud800 escapes can make lone surrogates)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"text {item[:40]!r} is not valid Unicode ({exc.reason}, a lone \\u escape)",
+                                 file=label) from None
+    return data
+
+
 def _parse_yaml(text: str, label: str) -> Any:
     try:
         _check_shape(text, label)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return _valid_unicode(yaml.load(text, Loader=_Loader), label)  # noqa: S506 - a safe loader
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -37,8 +37,8 @@ LIST_OPERATORS = ("contains", "not_contains", "exists")
 CONCLUSIONS = ("reason", *DECISIONS, "require", "prefer", "demote", "warn")
 RULE_KEYS = ("id", "description", "source", "when", "then")
 THEN_EXTRAS = ("message",)
-REASON_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+REASON_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+RULE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
