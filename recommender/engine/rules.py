@@ -39,6 +39,7 @@ RULE_KEYS = ("id", "description", "source", "when", "then")
 THEN_EXTRAS = ("message",)
 REASON_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RULE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
+MAX_RULES = 300  # durable_rules slows sharply past a few hundred rules and spins for ever past ~500
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -118,6 +119,7 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
     decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
+    builtin: bool = False  # the rules shipped with ftrec (trusted to compile quickly)
 
     def __post_init__(self) -> None:
         self.by_id = {rule.id: rule for rule in self.rules}
@@ -157,6 +159,7 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     if key not in _LOADED:
         _LOADED.clear()  # one rule set at a time is what a process uses; a changed file is a new key
         _LOADED[key] = _build(texts, sha, label)
+        _LOADED[key].builtin = directory.resolve() == builtin_dir().resolve()
     return _LOADED[key]
 
 
@@ -172,6 +175,9 @@ def _build(texts: list, sha: str, label: str) -> RuleSet:
                 raise InputError(f"duplicate rule id (also in {seen[rule.id]})", file=str(path), path=rule.where)
             seen[rule.id] = path.name
             rules.append(rule)
+            if len(rules) > MAX_RULES:
+                raise InputError(f"more than {MAX_RULES} rules: durable_rules cannot compile that many in "
+                                 "reasonable time", file=str(path), path=rule.where)
     order = _check_whole(rules, label)
     return RuleSet(tuple(rules), sha, label, order)
 
