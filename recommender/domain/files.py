@@ -177,7 +177,7 @@ def parse(text: str, label: str, json_text: bool = False) -> Any:
 
 
 def load(path: str | os.PathLike, label: str | None = None) -> Any:
-    label = label or str(path)
+    label = label or printable(path)
     return parse(read_text(path, label), label)
 
 

@@ -377,8 +377,8 @@ def load_requirements(path: str) -> Requirements:
     """A requirements file (YAML or JSON); an empty file is a typical request."""
     from recommender.domain import files
 
-    data = files.load(path)
-    return requirements_from(data, path)
+    label = files.printable(path)
+    return requirements_from(files.load(path, label), label)
 
 
 def requirements_from(data: Any, label: str) -> Requirements:

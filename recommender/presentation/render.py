@@ -189,7 +189,7 @@ def cost_table(rec: dict) -> Group:
         table.add_column(column, justify=justify, overflow="fold")
     for line in c["breakdown"]:
         table.add_row(
-            line["part"], line["item"], quantity(line["quantity"], line["unit"]),
+            escape(line["part"]), escape(line["item"]), quantity(line["quantity"], line["unit"]),
             rate(line["rate"], line["rate_unit"]),
             dollars(line["amount"]) if line["amount"] is not None else "[red]missing[/red]",
             escape(f"{line['source']} (as of {line['as_of']})" if line["source"] else f"no {line['price']} price in the catalog"),

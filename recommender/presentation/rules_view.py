@@ -72,7 +72,7 @@ def list_rules(ruleset: RuleSet, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([rule_json(r) for r in ruleset.rules], indent=2, ensure_ascii=False))
         return
-    table = Table(header_style="bold", pad_edge=False, title=f"{len(ruleset.rules)} rules · {ruleset.directory}")
+    table = Table(header_style="bold", pad_edge=False, title=escape(f"{len(ruleset.rules)} rules · {ruleset.directory}"))
     for column in ("id", "then", "description"):
         table.add_column(column, overflow="fold")
     for rule in ruleset.rules:
@@ -85,7 +85,7 @@ def show_rule(ruleset: RuleSet, rule: Rule, fmt: str) -> None:
         click.echo(json.dumps(rule_json(rule), indent=2, ensure_ascii=False))
         return
     out = console()
-    out.print(f"[bold]{rule.id}[/bold]  ({rule.file}, rule {rule.index + 1})")
+    out.print(f"[bold]{rule.id}[/bold]  ({escape(rule.file)}, rule {rule.index + 1})")
     out.print(escape(rule.description))
     out.print("[bold]when[/bold]  " + escape("; ".join(describe_when(rule.when))))
     out.print("[bold]then[/bold]  " + escape(describe_then(rule)))

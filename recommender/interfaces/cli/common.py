@@ -90,13 +90,13 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
     elif fmt == "markdown":
         click.echo(render.decision_markdown(decision, top), nl=False)
     else:
+        from rich.markup import escape
+
+        from recommender.records.log import log_path
+
         out = render.console()
         out.print(render.decision_table(decision, top or TABLE_ROWS))
         where = f"recorded in {log}" if log is not None else "not recorded (--no-audit)"
-        from recommender.records.log import log_path
-
         elsewhere = f" --audit-log {log}" if log is not None and log != log_path() else ""
-        out.print(f"Decision [bold]{decision['decision_id']}[/bold] {where}. "
-                  f"Why: ftrec explain {decision['decision_id']}{elsewhere}", highlight=False)
-
-
+        out.print(f"Decision [bold]{escape(decision['decision_id'])}[/bold] {escape(where)}. "
+                  f"Why: ftrec explain {escape(decision['decision_id'] + elsewhere)}", highlight=False)

@@ -103,7 +103,9 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, no_audit, a
     if batch:
         recommend_batch(items, setup, when, fmt or "json", top, log)
         return
-    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log)
+    from recommender.domain.files import printable
+
+    run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log)
 
 
 def recommend_batch(items, setup, when, fmt: str, top, log) -> None:
