@@ -141,7 +141,8 @@ def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str,
         raise InputError(f"{what} directory not found", file=label)
     if not directory.is_dir():
         raise InputError(f"is not a directory ({option} takes a directory of YAML files)", file=label)
-    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
+    # Not only regular files: a FIFO or device named *.yaml is refused by read_text, never skipped silently.
+    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and not p.is_dir())
     if not paths:
         raise InputError(f"no {what} files (*.yaml) in this directory", file=label)
     texts = [(path, read_text(path)) for path in paths]

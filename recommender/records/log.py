@@ -122,7 +122,14 @@ def load_record(decision_id: str, override: Optional[str]) -> dict:
     if chain.link(previous, text.encode()) != digest:
         print(f"warning: {path}: record {found} does not match its hash: it was changed after it was recorded "
               "(run `ftrec audit verify`)", file=sys.stderr)
-    return orjson.loads(text)
+    try:
+        record = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        record = None
+    problem = record_problem(record)
+    if problem:
+        raise InputError(f"record {found} is damaged ({problem}): run `ftrec audit verify`", file=str(path))
+    return record
 
 
 def list_records(path: Path, *, since: Optional[str] = None, until: Optional[str] = None,
