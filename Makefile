@@ -1,6 +1,6 @@
 # make demo  - create .venv, install ftrec, run it on the shipped example
 # make test  - create .venv with the test extras, run the whole test suite
-# make bench - run the benchmarks (not part of `make test`)
+# make bench - run the benchmarks (not part of `make test`); make bench-audit: only the decision log's
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +15,7 @@ DURABLE_BUILD := CPPFLAGS='-DPyEval_CallObject=PyObject_CallObject'
 DURABLE_PIP   := --no-binary durable-rules
 endif
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench.py
+
+bench-audit: $(VENV)/.installed-test
+	$(PY) benchmarks/audit_bench.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -78,6 +78,16 @@ def audit_log(tmp_path, monkeypatch):
     return path
 
 
+def recommend_typical(*extra: str) -> dict:
+    """`ftrec recommend examples/typical.yaml --format json --today 2026-11-23 EXTRA...`: the decision."""
+    import json
+
+    result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--format", "json", "--today",
+                     TODAY.isoformat(), *extra)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
 def recorded(log: Path) -> list[dict]:
     """Every record in the decision log LOG, in the order they were recorded."""
     import json

@@ -11,16 +11,10 @@ import pytest
 
 from recommender.records import log as audit
 
-from conftest import ROOT, recorded, run_cli
+from conftest import ROOT, recommend_typical as _recommend, recorded, run_cli
 
 TYPICAL = str(ROOT / "examples" / "typical.yaml")
 TODAY = ("--today", "2026-11-23")
-
-
-def _recommend(*extra):
-    result = run_cli("recommend", TYPICAL, "--format", "json", *TODAY, *extra)
-    assert result.code == 0, result.err
-    return json.loads(result.out)
 
 
 def test_every_recommend_appends_one_complete_record(audit_log):

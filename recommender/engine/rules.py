@@ -131,7 +131,6 @@ class RuleSet:
     def name(self) -> str:
         return f"ftrec-{self.sha256[:16]}"
 
-
     def get(self, rule_id: str) -> Rule:
         try:
             return self.by_id[rule_id]
@@ -139,8 +138,6 @@ class RuleSet:
             close = difflib.get_close_matches(rule_id, list(self.by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError(f"unknown rule {rule_id!r}{hint}", file=self.directory) from None
-
-
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import Any, Optional
 
 import click
 
-from recommender.decision.replay import differences, replay
 from recommender.domain.errors import InputError
 from recommender.interfaces.cli.common import Failed, audit_log_option, format_option, table_or_json
 from recommender.records import log as records
@@ -199,6 +198,7 @@ def _escape(text: Any) -> str:
 def audit_replay(decision_id, catalog_dir, rules_dir, fmt, audit_log) -> None:
     """Decide a recorded request again, with today's rules and catalog (or --catalog/--rules),
     on the date it was decided. Prints `identical` (exit 0) or what changed (exit 1)."""
+    from recommender.decision.replay import differences, replay
     from recommender.interfaces.cli.common import load_setup
 
     record = load_record(decision_id, audit_log)
