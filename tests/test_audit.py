@@ -199,3 +199,11 @@ def test_empty_and_missing_logs(audit_log):
     result = run_cli("audit", "list")
     assert result.code == 0 and "No decisions recorded" in result.out
     assert run_cli("audit", "replay", "2026").code == 2
+
+
+def test_an_empty_file_left_by_an_interrupted_first_append_is_an_empty_log(audit_log):
+    audit_log.touch(mode=0o600)
+    assert run_cli("audit", "list").out.startswith("No decisions recorded")
+    assert run_cli("audit", "verify").code == 0
+    decision = _recommend()
+    assert recorded(audit_log) == [decision]

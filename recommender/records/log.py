@@ -85,8 +85,16 @@ def _reader(path: Path):
     return store.connect(path, create=False)
 
 
+def absent(path: Path) -> bool:
+    """No log yet: no file, or the empty file a first append left when it was stopped before its schema."""
+    try:
+        return os.lstat(path).st_size == 0 and not os.path.islink(path)
+    except FileNotFoundError:
+        return True
+
+
 def count(path: Path) -> int:
-    if not path.exists():
+    if absent(path):
         return 0
     with _reader(path) as db:
         return db.execute("SELECT count(*) FROM decisions").fetchone()[0]
@@ -113,7 +121,7 @@ def find(db: sqlite3.Connection, prefix: str, label: str) -> str:
 def load_record(decision_id: str, override: Optional[str]) -> dict:
     """The stored record of DECISION_ID (or a unique prefix of it); InputError when unknown or ambiguous."""
     path = log_path(override)
-    if not path.exists():
+    if absent(path):
         raise InputError(f"no decision {decision_id.strip()!r} in the audit log (no log yet)", file=str(path))
     with _reader(path) as db:
         found = find(db, decision_id, str(path))
@@ -140,7 +148,7 @@ def list_records(path: Path, *, since: Optional[str] = None, until: Optional[str
     A summary is {decision_id, created_at, approach, top, year_one, complete, source}; `since` and
     `until` are ISO dates (inclusive, UTC); `offering` matches the top-ranked offering, `ranked` an
     offering ranked anywhere."""
-    if not path.exists():
+    if absent(path):
         return [], 0
     where, args = _filters(since, until, approach, offering, ranked)
     order = "DESC" if newest_first else "ASC"
@@ -177,14 +185,7 @@ CHAIN_QUERY = ("SELECT seq, decision_id, record, previous_hash, hash, created_at
 
 def rows(path: Path) -> Iterator[tuple]:
     """(seq, decision_id, record text, previous_hash, hash, summary columns...) in chain order."""
-    if not path.exists():
+    if absent(path):
         return
     with _reader(path) as db:
         yield from db.execute(CHAIN_QUERY)
-
-
-def head(path: Path) -> tuple[int, str]:
-    """(count, last hash) as the log's head row says."""
-    with _reader(path) as db:
-        found = db.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
-    return found if found else (0, chain.GENESIS)

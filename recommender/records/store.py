@@ -113,7 +113,8 @@ def connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
             prepare_directory(path)
             _create_file(path)
             _tighten(path)
-        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS,
+        mode = "rw" if create or os.access(path, os.W_OK) else "ro"  # a shared log may be read-only to us
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, timeout=BUSY_SECONDS,
                              isolation_level=None, check_same_thread=False)
     except EnvironmentProblem:
         raise

@@ -40,7 +40,7 @@ def export_lines(path: Path) -> Iterator[bytes]:
 def import_file(source: str, target: Path) -> tuple[int, int]:
     """(records imported, records skipped as already present) from SOURCE into the log TARGET."""
     with files.open_regular(source) as stream:
-        if target.exists():
+        if not log.absent(target):
             store.refuse_links(target)
             with log._reader(target) as db:
                 wanted, skipped = _checked(stream, source, _lookup(db))

@@ -99,7 +99,7 @@ def audit_verify(audit_log) -> None:
     from recommender.records.verify import first_break
 
     path = records.log_path(audit_log)
-    if not path.exists():
+    if records.absent(path):
         click.echo(f"{path}: no decision log yet: nothing to verify")
         return
     checked, problem = first_break(path)
@@ -134,7 +134,8 @@ def _export_to(path, out: str, export_lines) -> None:
     target = Path(out)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "xb") as sink:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(temporary, flags, 0o600), "wb") as sink:  # records stay as private as the log
             count = sum(1 for line in export_lines(path) if sink.write(line) or True)
         os.replace(temporary, target)
     except OSError as exc:
