@@ -125,8 +125,9 @@ def load_record(decision_id: str, override: Optional[str]) -> dict:
         raise InputError(f"no decision {decision_id.strip()!r} in the audit log (no log yet)", file=str(path))
     with _reader(path) as db:
         found = find(db, decision_id, str(path))
-        text, previous, digest = db.execute("SELECT record, previous_hash, hash FROM decisions WHERE decision_id = ?",
-                                            (found,)).fetchone()
+        text, previous, digest = db.execute("SELECT r.record, d.previous_hash, d.hash FROM decisions d "
+                                            "JOIN records r ON r.seq = d.seq WHERE d.decision_id = ?",
+                                            (found,)).fetchone() or ("", "", "")
     if chain.link(previous, text.encode()) != digest:
         print(f"warning: {path}: record {found} does not match its hash: it was changed after it was recorded "
               "(run `ftrec audit verify`)", file=sys.stderr)
@@ -174,13 +175,14 @@ def _filters(since, until, approach, offering, ranked) -> tuple[str, list]:
         clauses.append("top = ?")
         args.append(offering)
     if ranked is not None:
-        clauses.append("decision_id IN (SELECT decision_id FROM ranks WHERE offering = ?)")
+        clauses.append("seq IN (SELECT seq FROM ranks WHERE offering = ?)")
         args.append(ranked)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
-CHAIN_QUERY = ("SELECT seq, decision_id, record, previous_hash, hash, created_at, approach, top, year_one, complete, "
-               "source FROM decisions ORDER BY seq")
+CHAIN_QUERY = ("SELECT d.seq, d.decision_id, coalesce(r.record, ''), d.previous_hash, d.hash, d.created_at, d.approach, "
+               "d.top, d.year_one, d.complete, d.source FROM decisions d LEFT JOIN records r ON r.seq = d.seq "
+               "ORDER BY d.seq")
 
 
 def rows(path: Path) -> Iterator[tuple]:

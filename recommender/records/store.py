@@ -23,8 +23,10 @@ APPLICATION_ID = 0x66747263  # "ftrc": marks the file as an ftrec decision log
 SCHEMA_VERSION = 1
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 WAYS_OUT = "use --no-audit, or --audit-log PATH / FTREC_AUDIT_LOG for another file"
-BUSY_SECONDS = 30
+BUSY_SECONDS = 60  # a writer waits this long for the others (a slow disk, many processes)
 
+# `decisions` is narrow (ids, summary columns, the chain), so filtering, counting and paging never
+# read the records themselves; `records` holds each record's canonical JSON under the same seq.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     decision_id   TEXT PRIMARY KEY NOT NULL,
@@ -35,20 +37,23 @@ CREATE TABLE IF NOT EXISTS decisions (
     year_one      TEXT,
     complete      INTEGER NOT NULL,
     source        TEXT,
-    record        TEXT NOT NULL,
     previous_hash TEXT NOT NULL,
     hash          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_created ON decisions (created_at);
 CREATE INDEX IF NOT EXISTS decisions_approach ON decisions (approach, seq);
 CREATE INDEX IF NOT EXISTS decisions_top ON decisions (top, seq);
-CREATE TABLE IF NOT EXISTS ranks (
-    decision_id TEXT NOT NULL,
-    offering    TEXT NOT NULL,
-    rank        INTEGER NOT NULL,
-    PRIMARY KEY (decision_id, offering)
+CREATE TABLE IF NOT EXISTS records (
+    seq    INTEGER PRIMARY KEY,
+    record TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ranks_offering ON ranks (offering, decision_id);
+CREATE TABLE IF NOT EXISTS ranks (
+    seq      INTEGER NOT NULL,
+    offering TEXT NOT NULL,
+    rank     INTEGER NOT NULL,
+    PRIMARY KEY (seq, offering)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ranks_offering ON ranks (offering, seq);
 CREATE TABLE IF NOT EXISTS head (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     count INTEGER NOT NULL,
@@ -173,20 +178,22 @@ def transaction(db: sqlite3.Connection, path: Path) -> Iterator[None]:
 def insert(db: sqlite3.Connection, records: list[tuple[dict, bytes]]) -> None:
     """Chain RECORDS (each with its canonical text) onto the log: inside a transaction."""
     count, previous = db.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
-    rows, ranks = [], []
+    rows, texts, ranks = [], [], []
     for record, text in records:
         count += 1
         digest = chain.link(previous, text)
         s = chain.summary(record)
         rows.append((s["decision_id"], count, s["created_at"] or "", s["approach"], s["top"], s["year_one"],
-                     int(s["complete"]), s["source"], text.decode(), previous, digest))
-        ranks.extend((s["decision_id"], offering, rank) for rank, offering in chain.ranked(record))
+                     int(s["complete"]), s["source"], previous, digest))
+        texts.append((count, text.decode()))
+        ranks.extend((count, offering, rank) for rank, offering in chain.ranked(record))
         previous = digest
     try:
-        db.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     except sqlite3.IntegrityError:
         duplicate = _first_duplicate(db, [row[0] for row in rows])
         raise InputError(f"decision {duplicate!r} is already in the log: refused, nothing recorded") from None
+    db.executemany("INSERT INTO records VALUES (?, ?)", texts)
     db.executemany("INSERT INTO ranks VALUES (?, ?, ?)", ranks)
     db.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (count, previous))
 

@@ -106,7 +106,8 @@ def _check_shipped_hash(line: dict, record: dict, label: str) -> None:
 def _lookup(db):
     """decision_id -> the canonical text stored under it, or None."""
     def lookup(decision_id: str) -> Optional[bytes]:
-        row = db.execute("SELECT record FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
+        row = db.execute("SELECT r.record FROM decisions d JOIN records r ON r.seq = d.seq WHERE d.decision_id = ?",
+                         (decision_id,)).fetchone()
         return row[0].encode() if row else None
 
     return lookup

@@ -33,7 +33,7 @@ def first_break(path: Path) -> tuple[int, Optional[str]]:
                 return checked, f"{name} was changed: its text no longer gives its hash"
             if stored_previous != previous:
                 return checked, _explain_gap(name, stored_previous, seen, after)
-            problem = _summary_problem(db, decision_id, text, columns)
+            problem = _summary_problem(db, seq, decision_id, text, columns)
             if problem:
                 return checked, f"{name} was changed: {problem}"
             after[last_seq] = (seq, decision_id)
@@ -53,7 +53,7 @@ def _explain_gap(name: str, stored_previous: str, seen: dict, after: dict) -> st
     return f"a record before {name} was removed: the record it chains onto is not in the log"
 
 
-def _summary_problem(db: sqlite3.Connection, decision_id: str, text: str, columns: list) -> Optional[str]:
+def _summary_problem(db: sqlite3.Connection, seq: int, decision_id: str, text: str, columns: list) -> Optional[str]:
     try:
         record = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -70,8 +70,7 @@ def _summary_problem(db: sqlite3.Connection, decision_id: str, text: str, column
     differing = [k for k in expected if expected[k] != stored[k]]
     if differing:
         return f"its {', '.join(differing)} column{'s' * (len(differing) > 1)} disagree{'s' * (len(differing) == 1)} with its record"
-    ranks = db.execute("SELECT rank, offering FROM ranks WHERE decision_id = ? ORDER BY rank, offering",
-                       (decision_id,)).fetchall()
+    ranks = db.execute("SELECT rank, offering FROM ranks WHERE seq = ? ORDER BY rank, offering", (seq,)).fetchall()
     if [tuple(r) for r in ranks] != sorted(chain.ranked(record)):
         return "its ranks table rows disagree with its record"
     return None
@@ -85,7 +84,8 @@ def _head_problem(db: sqlite3.Connection, checked: int, last_hash: str) -> Optio
         return f"{gone} (the log's head counts {count}, {checked} are there)"
     if count != checked or head_hash != last_hash:
         return f"the log's head (count {count}) does not end on the last record: records were added outside ftrec"
-    stray = db.execute("SELECT count(*) FROM ranks WHERE decision_id NOT IN (SELECT decision_id FROM decisions)").fetchone()[0]
-    if stray:
-        return f"{stray} ranks table row{'s' * (stray != 1)} belong to no record"
+    for table in ("records", "ranks"):
+        stray = db.execute(f"SELECT count(*) FROM {table} WHERE seq NOT IN (SELECT seq FROM decisions)").fetchone()[0]
+        if stray:
+            return f"{stray} {table} table row{'s' * (stray != 1)} belong to no decision"
     return None

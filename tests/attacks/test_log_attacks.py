@@ -66,8 +66,7 @@ def test_default_log_under_xdg_data_home(tmp_path, monkeypatch):
 def test_a_hand_edit_of_a_record_is_named_by_verify(audit_log):
     ids = [_recommend()["decision_id"] for _ in range(3)]
     with sqlite3.connect(audit_log) as db:
-        db.execute("UPDATE decisions SET record = replace(record, '\"120.00\"', '\"99.00\"') WHERE decision_id = ?",
-                   (ids[1],))
+        db.execute("UPDATE records SET record = replace(record, '\"120.00\"', '\"99.00\"') WHERE seq = 2")
     result = run_cli("audit", "verify")
     assert result.code == 1
     assert f"record 2 ({ids[1]}) was changed" in result.out
@@ -87,8 +86,8 @@ def test_a_summary_planted_for_audit_list_is_named_by_verify_and_not_shown_by_sh
 def test_a_deleted_record_is_named_by_verify(audit_log):
     ids = [_recommend()["decision_id"] for _ in range(3)]
     with sqlite3.connect(audit_log) as db:
-        db.execute("DELETE FROM decisions WHERE decision_id = ?", (ids[1],))
-        db.execute("DELETE FROM ranks WHERE decision_id = ?", (ids[1],))
+        for table in ("decisions", "records", "ranks"):
+            db.execute(f"DELETE FROM {table} WHERE seq = 2")
         db.execute("UPDATE head SET count = 2")
     result = run_cli("audit", "verify")
     assert result.code == 1 and f"a record before record 3 ({ids[2]}) was removed" in result.out
@@ -108,14 +107,15 @@ def test_an_inserted_record_is_named_by_verify(audit_log):
     text = chain.canonical(forged)
     with sqlite3.connect(audit_log) as db:
         previous = db.execute("SELECT hash FROM decisions WHERE seq = 1").fetchone()[0]
-        db.execute("UPDATE decisions SET seq = seq + 100 WHERE seq >= 2")
-        db.execute("UPDATE decisions SET seq = seq - 99 WHERE seq >= 100")
+        for table in ("decisions", "records", "ranks"):  # make room at seq 2
+            db.execute(f"UPDATE {table} SET seq = seq + 100 WHERE seq >= 2")
+            db.execute(f"UPDATE {table} SET seq = seq - 99 WHERE seq >= 100")
         s = chain.summary(forged)
-        db.execute("INSERT INTO decisions VALUES (?, 2, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO decisions VALUES (?, 2, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (s["decision_id"], s["created_at"], s["approach"], s["top"], s["year_one"], int(s["complete"]),
-                    s["source"], text.decode(), previous, chain.link(previous, text)))
-        db.executemany("INSERT INTO ranks VALUES (?, ?, ?)",
-                       [(s["decision_id"], offering, rank) for rank, offering in chain.ranked(forged)])
+                    s["source"], previous, chain.link(previous, text)))
+        db.execute("INSERT INTO records VALUES (2, ?)", (text.decode(),))
+        db.executemany("INSERT INTO ranks VALUES (2, ?, ?)", [(offering, rank) for rank, offering in chain.ranked(forged)])
         db.execute("UPDATE head SET count = 3")
     result = run_cli("audit", "verify")
     assert result.code == 1
@@ -139,7 +139,7 @@ def test_a_duplicate_decision_id_is_refused_not_silently_preferred(audit_log):
 def test_a_damaged_record_is_one_line_not_a_traceback(audit_log):
     decision = _recommend()
     with sqlite3.connect(audit_log) as db:
-        db.execute("UPDATE decisions SET record = substr(record, 40)")
+        db.execute("UPDATE records SET record = substr(record, 40)")
     result = run_cli("audit", "show", decision["decision_id"])
     assert result.code == 2 and "is damaged" in result.err and "Traceback" not in result.err
     assert run_cli("audit", "verify").code == 1

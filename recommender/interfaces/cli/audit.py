@@ -25,7 +25,7 @@ def audit() -> None:
 @click.option("--approach", default=None, metavar="NAME", help="Only decisions for this approach, e.g. fine_tune.")
 @click.option("--offering", default=None, metavar="ID", help="Only decisions whose #1 offering is ID.")
 @click.option("--ranked", default=None, metavar="ID", help="Only decisions that ranked offering ID anywhere.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, metavar="N",
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, metavar="N",
               help="The newest N matching decisions.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, metavar="K", help="Skip the newest K first (paging).")
 @table_or_json
@@ -116,7 +116,7 @@ def audit_verify(audit_log) -> None:
 @click.option("--out", "out", type=click.Path(), default=None, metavar="FILE", help="Write to FILE instead of stdout.")
 @audit_log_option
 def audit_export(fmt, out, audit_log) -> None:
-    """Every record, oldest first, as JSON Lines for shipping (see README: Decision log)."""
+    """Every record, oldest first, as JSON Lines for shipping (the format: README, "Why, months later")."""
     from recommender.records.transfer import export_lines
 
     path = records.log_path(audit_log)
