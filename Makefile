@@ -1,6 +1,6 @@
 # make demo  - create .venv, install ftrec, run it on the shipped example
 # make test  - create .venv with the test extras, run the whole test suite
-# make bench - run the benchmarks (not part of `make test`)
+# make bench - run the benchmarks (not part of `make test`); make bench-audit: only the decision log's
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +15,7 @@ DURABLE_BUILD := CPPFLAGS='-DPyEval_CallObject=PyObject_CallObject'
 DURABLE_PIP   := --no-binary durable-rules
 endif
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,16 +29,19 @@ $(VENV)/.installed-test: $(PY) pyproject.toml
 	$(DURABLE_BUILD) $(PIP) install $(DURABLE_PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# The demo records in $(VENV)/audit.jsonl, not the user's log; ftrec's closing "Why: ..." line names
+# The demo records in $(VENV)/decisions.sqlite3, not the user's log; ftrec's closing "Why: ..." line names
 # that log and the ftrec it was run by, so it works pasted as printed (tests/test_first_run.py).
 demo: $(VENV)/.installed
-	FTREC_AUDIT_LOG=$(VENV)/audit.jsonl $(VENV)/bin/ftrec recommend examples/typical.yaml
+	FTREC_AUDIT_LOG=$(VENV)/decisions.sqlite3 $(VENV)/bin/ftrec recommend examples/typical.yaml
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench.py
+
+bench-audit: $(VENV)/.installed-test
+	$(PY) benchmarks/audit_bench.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -73,14 +73,33 @@ def run_cli(*args: str, env: dict | None = None) -> Result:
 @pytest.fixture
 def audit_log(tmp_path, monkeypatch):
     """Every test that records decisions writes to its own log, never the user's."""
-    path = tmp_path / "audit.jsonl"
+    path = tmp_path / "decisions.sqlite3"
     monkeypatch.setenv("FTREC_AUDIT_LOG", str(path))
     return path
 
 
+def recommend_typical(*extra: str) -> dict:
+    """`ftrec recommend examples/typical.yaml --format json --today 2026-11-23 EXTRA...`: the decision."""
+    import json
+
+    result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--format", "json", "--today",
+                     TODAY.isoformat(), *extra)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def recorded(log: Path) -> list[dict]:
+    """Every record in the decision log LOG, in the order they were recorded."""
+    import json
+
+    from recommender.records import log as records
+
+    return [json.loads(row[2]) for row in records.rows(log)]
+
+
 @pytest.fixture(autouse=True)
 def _no_user_audit_log(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("FTREC_AUDIT_LOG", str(tmp_path_factory.mktemp("audit") / "audit.jsonl"))
+    monkeypatch.setenv("FTREC_AUDIT_LOG", str(tmp_path_factory.mktemp("audit") / "decisions.sqlite3"))
 
 
 @pytest.fixture(autouse=True, scope="session")

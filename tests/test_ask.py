@@ -9,7 +9,7 @@ from recommender.interfaces.cli import ask as ask_cli
 from recommender.interfaces.session import Session
 from recommender.domain.requirements import Requirements, load_requirements
 
-from conftest import TODAY, run_cli
+from conftest import TODAY, recorded, run_cli
 
 
 class Scripted:
@@ -158,7 +158,7 @@ def test_answers_file_writes_and_recommends(tmp_path, audit_log):
     decision = json.loads(result.out)
     assert decision["approach"]["choice"] == "hybrid"
     assert load_requirements(str(out)).task.knowledge_churn == "daily"
-    assert json.loads(audit_log.read_text())["source"] == str(out)
+    assert [r["source"] for r in recorded(audit_log)] == [str(out)]
 
 
 def test_answers_file_errors_name_the_key(tmp_path):

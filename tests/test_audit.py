@@ -1,32 +1,25 @@
-"""The decision log: complete records, atomic appends under concurrency, torn lines, list/show/replay."""
+"""The decision log: complete records, atomic appends under concurrency, all-or-nothing writes,
+list/show/replay, verify, export and import."""
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 
+import pytest
 
 from recommender.records import log as audit
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, recommend_typical as _recommend, recorded, run_cli
 
 TYPICAL = str(ROOT / "examples" / "typical.yaml")
 TODAY = ("--today", "2026-11-23")
 
 
-def _recommend(*extra):
-    result = run_cli("recommend", TYPICAL, "--format", "json", *TODAY, *extra)
-    assert result.code == 0, result.err
-    return json.loads(result.out)
-
-
-def _lines(log):
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-
-
 def test_every_recommend_appends_one_complete_record(audit_log):
     printed = _recommend()
-    records = _lines(audit_log)
+    records = recorded(audit_log)
     assert records == [printed]
     record = records[0]
     assert set(audit.RECORD_KEYS) <= set(record)
@@ -40,50 +33,61 @@ def test_every_recommend_appends_one_complete_record(audit_log):
 def test_no_audit_and_audit_log_option(tmp_path, audit_log):
     _recommend("--no-audit")
     assert not audit_log.exists()
-    other = tmp_path / "elsewhere" / "log.jsonl"
+    other = tmp_path / "elsewhere" / "log.sqlite3"
     _recommend("--audit-log", str(other))
-    assert len(_lines(other)) == 1 and not audit_log.exists()
+    assert len(recorded(other)) == 1 and not audit_log.exists()
 
 
-def test_concurrent_appends_never_interleave(tmp_path):
-    log = tmp_path / "audit.jsonl"
+def test_concurrent_appends_give_exactly_n_chained_records(tmp_path):
+    log = tmp_path / "decisions.sqlite3"
     record = json.loads(run_cli("recommend", TYPICAL, "--format", "json", "--no-audit", *TODAY).out)
     (tmp_path / "record.json").write_text(json.dumps(record))
     code = ("import json, sys; from pathlib import Path; from recommender.records import log as audit\n"
             "record = json.loads(Path(sys.argv[1]).read_text())\n"
-            "for i in range(200):\n"
+            "for i in range(100):\n"
             "    record['decision_id'] = f'{sys.argv[2]}-{i:03d}'\n"
             "    audit.append(record, Path(sys.argv[3]))\n")
     workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "record.json"), f"w{n}", str(log)])
                for n in range(4)]
     assert [w.wait(timeout=120) for w in workers] == [0, 0, 0, 0]
-    records = _lines(log)  # every line parses: nothing interleaved
-    assert len(records) == 800
-    assert {r["decision_id"] for r in records} == {f"w{n}-{i:03d}" for n in range(4) for i in range(200)}
+    records = recorded(log)
+    assert len(records) == 400
+    assert run_cli("audit", "verify", "--audit-log", str(log)).code == 0  # one chain, in commit order
+    assert {r["decision_id"] for r in records} == {f"w{n}-{i:03d}" for n in range(4) for i in range(100)}
     assert all(r["recommendations"] == record["recommendations"] for r in records)
 
 
-def test_a_torn_last_line_is_skipped_and_reported(audit_log):
+def test_a_record_is_all_or_nothing(audit_log, monkeypatch):
     _recommend()
-    _recommend()
-    with open(audit_log, "ab") as fh:
-        fh.write(b'{"decision_id": "20261123-000000-dead", "created_at": "2026-11-23T00:00:00Z", "engi')
-    result = run_cli("audit", "list", "--format", "json")
-    assert result.code == 0
-    assert len(json.loads(result.out)) == 2
-    assert "torn last line" in result.err and f"{audit_log}: line 3" in result.err
-    _recommend()  # the next append starts on a line of its own
-    assert len(json.loads(run_cli("audit", "list", "--format", "json").out)) == 3
+    from recommender.records import store
+
+    real_insert = store.insert
+
+    def insert_then_fail(db, records):
+        real_insert(db, records)  # every row written inside the transaction ...
+        raise sqlite3.OperationalError("disk I/O error")  # ... and then the commit never comes
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "insert", insert_then_fail)
+        result = run_cli("recommend", TYPICAL, *TODAY)
+    assert result.code == 3 and "nothing recorded" in result.err and "--no-audit" in result.err
+    assert len(recorded(audit_log)) == 1
+    assert run_cli("audit", "verify").code == 0
+    _recommend()  # the next append chains on as if nothing happened
+    assert len(recorded(audit_log)) == 2 and run_cli("audit", "verify").code == 0
 
 
-def test_a_line_that_is_not_a_record_is_skipped_and_reported(audit_log):
-    _recommend()
-    with open(audit_log, "a") as fh:
-        fh.write('{"hello": "world"}\n')
-    _recommend()
-    result = run_cli("audit", "list", "--format", "json")
-    assert len(json.loads(result.out)) == 2
-    assert "line 2: not a complete decision record" in result.err
+def test_an_incomplete_record_is_refused_and_nothing_written(audit_log):
+    with pytest.raises(audit.InputError, match="not a complete decision record"):
+        audit.append({"hello": "world"}, audit_log)
+    assert not audit_log.exists()
+
+
+def test_a_duplicate_decision_id_is_refused(audit_log):
+    printed = _recommend()
+    with pytest.raises(audit.InputError, match="already in the log: refused"):
+        audit.append(dict(printed, created_at="2000-01-01T00:00:00Z"), audit_log)
+    assert recorded(audit_log) == [printed]
 
 
 def test_list_since_limit_show_and_prefixes(audit_log):
@@ -142,18 +146,67 @@ def test_replay_after_a_rule_changed_names_it(tmp_path, audit_log):
     assert "rules sha256:" in out and "warning added: Year-1 counts one training run" in out
 
 
-def test_the_index_is_only_a_cache(audit_log):
-    ids = [_recommend()["decision_id"] for _ in range(2)]
-    run_cli("audit", "list")
-    index = audit_log.with_name(audit_log.name + ".index")
-    assert index.exists()
-    index.write_text("garbage\n")
-    assert [e["decision_id"] for e in json.loads(run_cli("audit", "list", "--format", "json").out)] == ids
-    audit_log.write_text(audit_log.read_text().splitlines(keepends=True)[1])  # the log replaced under the index
-    assert [e["decision_id"] for e in json.loads(run_cli("audit", "list", "--format", "json").out)] == ids[1:]
+def test_show_reads_the_stored_record_not_a_summary(audit_log):
+    decision = _recommend()
+    with sqlite3.connect(audit_log) as db:
+        db.execute("UPDATE decisions SET year_one = '999.99'")
+    shown = json.loads(run_cli("audit", "show", decision["decision_id"], "--format", "json").out)
+    assert shown == decision
+
+
+def test_verify_export_and_import_round_trip(tmp_path, audit_log):
+    ids = [_recommend()["decision_id"] for _ in range(3)]
+    assert run_cli("audit", "verify").out.endswith("3 records, hash chain intact\n")
+    exported = run_cli("audit", "export", "--format", "jsonl").out.splitlines()
+    lines = [json.loads(line) for line in exported]
+    assert [line["decision_id"] for line in lines] == ids
+    assert lines[0]["previous_hash"] == "0" * 64 and lines[1]["previous_hash"] == lines[0]["hash"]
+    assert lines[0]["result"] == recorded(audit_log)[0] and lines[0]["input"] == lines[0]["result"]["requirements_given"]
+    shipped = tmp_path / "shipped.jsonl"
+    shipped.write_text("\n".join(exported) + "\n")
+    other = tmp_path / "other.sqlite3"
+    done = run_cli("audit", "import", str(shipped), "--audit-log", str(other))
+    assert done.code == 0 and "imported 3 records" in done.out
+    assert recorded(other) == recorded(audit_log)
+    again = run_cli("audit", "import", str(shipped), "--audit-log", str(other))
+    assert "imported 0 records" in again.out and "3 already in the log, skipped" in again.out
+    assert len(recorded(other)) == 3
+
+
+def test_import_reads_the_earlier_json_lines_log(tmp_path, audit_log):
+    records = [_recommend() for _ in range(2)]
+    old = tmp_path / "audit.jsonl"  # the format ftrec wrote before the SQLite log: a bare record a line
+    old.write_text("".join(json.dumps(r) + "\n" for r in records))
+    target = tmp_path / "new.sqlite3"
+    assert run_cli("audit", "import", str(old), "--audit-log", str(target)).code == 0
+    assert recorded(target) == records
+    assert run_cli("audit", "verify", "--audit-log", str(target)).code == 0
+
+
+def test_import_bad_input_imports_nothing(tmp_path, audit_log):
+    record = _recommend()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(dict(record, decision_id="x-1")) + "\n" + '{"hello": "world"}\n')
+    target = tmp_path / "new.sqlite3"
+    result = run_cli("audit", "import", str(bad), "--audit-log", str(target))
+    assert result.code == 2 and f"{bad}:2: not a complete decision record" in result.err
+    assert not target.exists()
+    clash = tmp_path / "clash.jsonl"
+    clash.write_text(json.dumps(dict(record, source="elsewhere")) + "\n")
+    result = run_cli("audit", "import", str(clash))
+    assert result.code == 2 and "already in the log with different content" in result.err
+    assert recorded(audit_log) == [record]
 
 
 def test_empty_and_missing_logs(audit_log):
     result = run_cli("audit", "list")
     assert result.code == 0 and "No decisions recorded" in result.out
     assert run_cli("audit", "replay", "2026").code == 2
+
+
+def test_an_empty_file_left_by_an_interrupted_first_append_is_an_empty_log(audit_log):
+    audit_log.touch(mode=0o600)
+    assert run_cli("audit", "list").out.startswith("No decisions recorded")
+    assert run_cli("audit", "verify").code == 0
+    decision = _recommend()
+    assert recorded(audit_log) == [decision]

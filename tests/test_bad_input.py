@@ -53,7 +53,7 @@ CASES = {
     "share above 1": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  input_share: 1.2\n")], "inference.input_share: must be between 0 and 1"),
     "share below 0": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  input_share: -0.1\n")], "inference.input_share: must be between 0 and 1"),
     "absurd tokens": (lambda t: ["recommend", write(t, "r.yaml", "inference:\n  monthly_tokens: 1e30\n")], "inference.monthly_tokens:"),
-    "absurd training hours": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  hours: 1e400\n")], "training.hours: must be at most 1e12"),
+    "absurd training hours": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  hours: 1e400\n")], "training.hours: is out of range"),
     "absurd tokens suffix": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  tokens: 999999T\n")], "training.tokens: must be at most 1e15"),
     "unknown field": (lambda t: ["recommend", write(t, "r.yaml", "trainin:\n  tokens: 5M\n")], "trainin: unknown field (did you mean 'training'?)"),
     "unknown nested field": (lambda t: ["recommend", write(t, "r.yaml", "task:\n  churn: daily\n")], "task.churn: unknown field"),
@@ -70,7 +70,7 @@ CASES = {
     "top-level text": (lambda t: ["recommend", write(t, "r.yaml", "hello\n")], 'expected a mapping of requirement fields, got "hello"'),
     "directory as file": (lambda t: ["recommend", str(t)], "is a directory, expected a file"),
     "missing file": (lambda t: ["recommend", str(t / "nope.yaml")], "nope.yaml: file not found"),
-    "too large": (lambda t: ["recommend", write(t, "r.yaml", "# " + "x" * (3 * 1024 * 1024) + "\n")], "too large"),
+    "too large": (lambda t: ["recommend", write(t, "r.yaml", "# " + "x" * (11 * 1024 * 1024) + "\n")], "too large"),
     "unknown baseline": (lambda t: ["recommend", write(t, "r.yaml", "baseline: openai/gpt-5\n")], "baseline: unknown offering 'openai/gpt-5'"),
     "half a training form": (lambda t: ["recommend", write(t, "r.yaml", "training:\n  examples: 8000\n")], "training: give all of training.examples × training.tokens_per_example"),
     # catalog files
@@ -95,9 +95,24 @@ CASES = {
     "bad date": (lambda t: ["recommend", TYPICAL, "--today", "2026-13-01"], "--today: must be a date"),
     "unknown command": (lambda t: ["recomend", TYPICAL], "No such command 'recomend'"),
     "unknown rule": (lambda t: ["rules", "show", "approach.nope"], "unknown rule 'approach.nope'"),
-    "audit log not writable": (lambda t: ["recommend", TYPICAL, "--audit-log", write(t, "afile", "") + "/audit.jsonl"], "cannot create the audit log's directory"),
-    "audit log is a directory": (lambda t: ["recommend", TYPICAL, "--audit-log", str(t)], "audit log is a directory"),
 }
+
+ENVIRONMENT = {
+    "audit log not writable": (lambda t: ["recommend", TYPICAL, "--audit-log", write(t, "afile", "") + "/d.sqlite3"],
+                               "cannot create the decision log's directory"),
+    "audit log is a directory": (lambda t: ["recommend", TYPICAL, "--audit-log", str(t)], "the decision log is a directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENVIRONMENT))
+def test_a_log_that_cannot_be_written_is_an_environment_problem(tmp_path, audit_log, case):
+    build, fragment = ENVIRONMENT[case]
+    work = tmp_path / "work"
+    work.mkdir()
+    result = run_cli(*build(work))
+    assert (result.code, result.out) == (3, "")
+    assert result.err.count("\n") == 1 and fragment in result.err and "--no-audit" in result.err
+    assert not audit_log.exists()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

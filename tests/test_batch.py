@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, recorded, run_cli
 
 EXAMPLES = ROOT / "examples"
 
@@ -20,7 +20,7 @@ def test_several_files_give_one_decision_per_line_in_order(audit_log):
     decisions = [json.loads(line) for line in result.out.splitlines()]
     assert [d["source"] for d in decisions] == files
     assert [d["approach"]["choice"] for d in decisions] == ["fine_tune", "larger_base_model", "rag"]
-    assert len(audit_log.read_text().splitlines()) == 3  # each decision recorded
+    assert recorded(audit_log) == decisions  # each decision recorded
 
 
 def _ftrec(*args, stdin: str, timeout=120):
@@ -66,10 +66,9 @@ def test_top_applies_to_each_line():
 
 
 def test_a_batch_records_every_decision_whole(tmp_path):
-    log = tmp_path / "audit.jsonl"
+    log = tmp_path / "decisions.sqlite3"
     stdin = "\n".join(json.dumps({"inference": {"monthly_tokens": 1_000_000 + i}}) for i in range(130)) + "\n"
     done = _ftrec("recommend", "-", "--audit-log", str(log), "--today", "2026-11-23", stdin=stdin)
     assert done.returncode == 0, done.stderr
     printed = [json.loads(line) for line in done.stdout.splitlines()]
-    recorded = [json.loads(line) for line in log.read_text().splitlines()]
-    assert recorded == printed and len(recorded) == 130
+    assert recorded(log) == printed and len(printed) == 130

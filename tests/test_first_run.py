@@ -42,7 +42,7 @@ def test_the_make_demo_hint_works_when_pasted(tmp_path):
     demo = subprocess.run(demo_command(), shell=True, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
     hint = [line for line in demo.stderr.splitlines() if line.startswith("Why: ")]
-    assert len(hint) == 1 and "--audit-log .venv/audit.jsonl" in hint[0]
+    assert len(hint) == 1 and "--audit-log .venv/decisions.sqlite3" in hint[0]
     pasted = subprocess.run(hint[0].removeprefix("Why: "), shell=True, cwd=tmp_path, env=env,
                             capture_output=True, text=True)  # a new shell: no FTREC_AUDIT_LOG, ftrec not on PATH
     assert pasted.returncode == 0, pasted.stderr
@@ -52,7 +52,7 @@ def test_the_make_demo_hint_works_when_pasted(tmp_path):
 
 def test_the_hint_names_a_log_that_is_not_the_default_and_fits_80_columns(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    log = tmp_path / "a log.jsonl"
+    log = tmp_path / "a log.sqlite3"
     result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--audit-log", str(log))
     why = [line for line in result.err.splitlines() if line.startswith("Why: ")]
     assert why == [f"Why: ftrec explain {_id(log)} --audit-log {shlex.quote(str(log))}"]
@@ -64,8 +64,8 @@ def test_the_default_log_needs_no_option(tmp_path, monkeypatch):
     monkeypatch.delenv("FTREC_AUDIT_LOG")
     monkeypatch.setenv("HOME", str(tmp_path))
     result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"))
-    log = tmp_path / ".local" / "share" / "ftrec" / "audit.jsonl"
-    assert result.err.splitlines()[-2:] == [f"Recorded decision {_id(log)} in ~/.local/share/ftrec/audit.jsonl.",
+    log = tmp_path / ".local" / "share" / "ftrec" / "decisions.sqlite3"
+    assert result.err.splitlines()[-2:] == [f"Recorded decision {_id(log)} in ~/.local/share/ftrec/decisions.sqlite3.",
                                            f"Why: ftrec explain {_id(log)}"]
 
 
@@ -88,4 +88,6 @@ def test_warnings_go_to_stderr_in_a_table_and_stay_in_json(audit_log):
 def _id(log: Path) -> str:
     import json
 
-    return json.loads(log.read_text().splitlines()[-1])["decision_id"]
+    from conftest import recorded
+
+    return recorded(log)[-1]["decision_id"]

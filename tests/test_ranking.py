@@ -12,7 +12,7 @@ from recommender.domain.requirements import Requirements
 from recommender.engine.rules import load_rules
 from recommender.decision.schema import Decision
 
-from conftest import ROOT, TODAY, run_cli
+from conftest import ROOT, TODAY, recorded, run_cli
 
 FOREIGN = ROOT / "tests" / "data" / "foreign_catalog"
 
@@ -147,7 +147,7 @@ def test_markdown_output(tmp_path):
 def test_table_output_prints_the_decision_id(tmp_path, audit_log):
     result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--today", "2026-11-23")
     assert result.code == 0
-    record = json.loads(audit_log.read_text().splitlines()[-1])
+    record = recorded(audit_log)[-1]
     assert f"Recorded decision {record['decision_id']} in {audit_log}." in result.err.splitlines()
     assert f"Why: ftrec explain {record['decision_id']} --audit-log {audit_log}" in result.err.splitlines()
     assert "$247.50" in result.out
@@ -156,4 +156,4 @@ def test_table_output_prints_the_decision_id(tmp_path, audit_log):
 def test_top_limits_what_is_printed_not_what_is_recorded(audit_log):
     result = run_cli("recommend", str(ROOT / "examples" / "typical.yaml"), "--format", "json", "--top", "2")
     assert len(json.loads(result.out)["recommendations"]) == 2
-    assert len(json.loads(audit_log.read_text())["recommendations"]) == 18
+    assert [len(r["recommendations"]) for r in recorded(audit_log)] == [18]

@@ -8,7 +8,7 @@ import pytest
 
 from recommender.domain.vocabulary import _SOURCE_REFERENCE
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, recorded, run_cli
 
 EX = ROOT / "examples"
 TODAY = ("--today", "2026-11-23")
@@ -54,7 +54,7 @@ def test_recommend_fits_and_keeps_each_ranked_row_on_one_line(width, example):
 @pytest.mark.parametrize("width", [80, 60])
 def test_audit_list_and_show(width, audit_log):
     run_cli("recommend", str(EX / "eu-bank.yaml"), *TODAY)
-    decision_id = json.loads(audit_log.read_text())["decision_id"]
+    decision_id = recorded(audit_log)[-1]["decision_id"]
     for args in (("audit", "show", decision_id), ("audit", "list")):
         assert_readable(shown(width, *args), width)
     show = shown(width, "audit", "show", decision_id)

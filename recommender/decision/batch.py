@@ -14,7 +14,6 @@ from datetime import date
 from typing import Iterator, Optional
 
 from recommender.domain import files
-from recommender.domain.errors import InputError
 from recommender.domain.requirements import Requirements, requirements_from
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
@@ -33,19 +32,20 @@ def read_inputs(sources: tuple[str, ...], stdin=None) -> list[Item]:
         if source == "-":
             items.extend(read_lines(stdin or sys.stdin, "<stdin>"))
         else:
-            items.append(Item(source, requirements_from(files.load(source), source)))
+            label = files.printable(source)
+            items.append(Item(label, requirements_from(files.load(source, label), label)))
     return items
 
 
 def read_lines(stream, name: str) -> Iterator[Item]:
-    """JSON Lines: one requirements object per line; blank lines are skipped."""
-    for number, raw in enumerate(stream, start=1):
+    """JSON Lines: one requirements object per line; blank lines are skipped. No line is read past
+    files.MAX_LINE bytes and no more than files.MAX_BYTES in all (`- < /dev/zero` ends at once)."""
+    stream = getattr(stream, "buffer", stream)
+    for number, raw in enumerate(files.bounded_lines(stream, files.MAX_LINE, name, files.MAX_BYTES), start=1):
         label = f"{name}:{number}"
-        text = raw.decode("utf-8", "strict") if isinstance(raw, bytes) else raw
+        text = files.decode(raw, label, files.MAX_LINE + 2) if isinstance(raw, bytes) else raw
         if not text.strip():
             continue
-        if len(text) > files.MAX_BYTES:
-            raise InputError(f"line too long (over {files.MAX_BYTES:,} bytes)", file=label)
         yield Item(label, requirements_from(files.parse(text, label, json_text=True), label))
 
 

@@ -21,7 +21,7 @@ from recommender.domain.errors import InputError
 from recommender.domain.requirements import Money
 from recommender.domain.validation import first_error
 
-OFFERING_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$")
+OFFERING_ID = re.compile(r"[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*\Z")  # \Z: no trailing newline
 TRAINING_KEYS = ("lora.sft", "lora.dpo", "full.sft", "full.dpo")
 PRICE_FIELDS = ("training_hour", "inference_flat", "inference_input", "inference_output", "base_input", "base_output",
                 "hosting_month", "throughput_hour")
@@ -165,6 +165,13 @@ class PublishedFigure(_Strict):
     workload: dict[str, Any] = Field(description="A requirements fact set describing the source's workload.")
     source: str = Field(min_length=1)
     note: Optional[str] = None
+
+    @field_validator("precision")
+    @classmethod
+    def _positive_precision(cls, value: Decimal) -> Decimal:
+        if value <= 0:
+            raise ValueError(f"must be greater than 0 (the rounding step the source printed with), got {value}")
+        return value
 
 
 CAPABILITY_TIERS = {"unknown": 0, "small": 1, "medium": 2, "large": 3, "frontier": 4}
@@ -339,9 +346,11 @@ def _build(texts: list, sha: str, label: str) -> Catalog:
     seen_in: dict[str, str] = {}
     hidden: list[HiddenCost] = []
     approach_prices = ApproachPrices()
+    hidden_in: dict[str, str] = {}  # hidden-cost id -> the file that has it: each is counted once
     for path, text in texts:
         part = _parse_catalog_file(files.parse(text, str(path)), str(path))
         if isinstance(part, HiddenCostsFile):
+            _check_hidden_ids(part.hidden_costs, hidden_in, path.name, "hidden_costs", str(path))
             hidden.extend(part.hidden_costs)
             continue
         if isinstance(part, ApproachPricesFile):
@@ -357,6 +366,10 @@ def _build(texts: list, sha: str, label: str) -> Catalog:
             offerings[offering.id] = offering
             providers[offering.id] = part.provider
             seen_in[offering.id] = path.name
+    for offering in offerings.values():
+        own = dict(hidden_in)
+        _check_hidden_ids(offering.hidden_costs, own, seen_in[offering.id], f"{offering.id}: hidden_costs",
+                          seen_in[offering.id])
     return Catalog(
         offerings=dict(sorted(offerings.items())),
         providers=providers,
@@ -366,6 +379,15 @@ def _build(texts: list, sha: str, label: str) -> Catalog:
         directory=label,
         files=tuple(path.name for path, _ in texts),
     )
+
+
+def _check_hidden_ids(costs, seen: dict[str, str], name: str, where: str, label: str) -> None:
+    """Refuse a hidden-cost id given twice (it would be counted twice)."""
+    for index, cost in enumerate(costs):
+        if cost.id in seen:
+            raise InputError(f"duplicate hidden cost id {cost.id!r} (also in {seen[cost.id]}): it would be counted twice",
+                             file=label, path=f"{where}[{index}].id")
+        seen[cost.id] = name
 
 
 def _parse_catalog_file(data: Any, label: str) -> ProviderFile | HiddenCostsFile | ApproachPricesFile:

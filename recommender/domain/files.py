@@ -9,40 +9,129 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
+from decimal import Decimal
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import yaml
 
 from recommender.domain.errors import InputError
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # a requirements, catalog or rules file; stdin as a whole
+MAX_LINE = 1024 * 1024  # one line of a batch on stdin
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NUMBER_DIGITS = 40  # longer numerals stay text, and the number parser refuses them with the field path
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+class _Loader(_SafeLoader):
+    """Safe loading with YAML 1.2 core numbers: `10` and `-3` are integers, `2.5` and `1e6` floats,
+    and nothing else is a number. `010` (octal in YAML 1.1), `0x10`, `1:30` (sexagesimal 90 in 1.1),
+    `1_000`, `.inf` and `.nan` stay text, which numeric fields refuse with the field path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$", re.ASCII), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)$", re.ASCII),
+    list("-+0123456789"))
+
+
+def _construct_int(loader, node) -> Any:
+    text = loader.construct_scalar(node)
+    return text if len(text) > MAX_NUMBER_DIGITS else int(text)
+
+
+def _construct_float(loader, node) -> Any:
+    """A float when it is one in a sane range; else the text (`1e400`, `1e-999999999`, 60 digits)."""
+    text = loader.construct_scalar(node)
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > MAX_NUMBER_DIGITS + 2 or len(exponent.lstrip("+-")) > 4:
+        return text
+    exact = Decimal(text)
+    return text if exact and abs(exact.adjusted()) > 300 else float(text)
+
+
+_Loader.add_constructor(_INT, _construct_int)
+_Loader.add_constructor(_FLOAT, _construct_float)
 
 
 def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
     """The file's text, or an InputError saying plainly why it cannot be used."""
-    label = label or str(path)
-    p = Path(path)
+    label = label or printable(path)
     if str(path) == "-":
         raise InputError("reading from stdin is not supported here", file=label)
-    try:
-        if p.is_dir():
-            raise InputError("is a directory, expected a file", file=label)
-        with open(p, "rb") as fh:
+    with open_regular(path, label) as fh:
+        try:
             raw = fh.read(max_bytes + 1)
-    except InputError:
-        raise
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
+    return decode(raw, label, max_bytes)
+
+
+def printable(path: str | os.PathLike) -> str:
+    """A file name as text that can be printed and stored: undecodable bytes become \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_KINDS = ((stat.S_ISDIR, "is a directory, expected a file"), (stat.S_ISFIFO, "is a FIFO (named pipe), expected a file"),
+          (stat.S_ISCHR, "is a device, expected a file"), (stat.S_ISBLK, "is a device, expected a file"),
+          (stat.S_ISSOCK, "is a socket, expected a file"))
+
+
+@contextmanager
+def open_regular(path: str | os.PathLike, label: str | None = None) -> Iterator[IO[bytes]]:
+    """PATH opened for reading if it is a regular file. FIFOs, devices and directories are refused at
+    once: the open does not block (O_NONBLOCK) and the check is on what was opened (fstat)."""
+    label = label or printable(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError("file not found", file=label) from None
     except PermissionError:
         raise InputError("cannot read: permission denied", file=label) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
-    return decode(raw, label, max_bytes)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputError(next((text for test, text in _KINDS if test(mode)), "not a regular file"), file=label)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        stream = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with stream:
+        yield stream
+
+
+def bounded_lines(stream, limit: int, label: str, total: int | None = None) -> Iterator:
+    """The lines of STREAM, none read past LIMIT bytes (a line longer is refused), at most TOTAL in all."""
+    seen = 0
+    number = 0
+    while True:
+        raw = stream.readline(limit + 2)
+        if not raw:
+            return
+        number += 1
+        seen += len(raw)
+        if len(raw.rstrip(b"\r\n" if isinstance(raw, bytes) else "\r\n")) > limit:
+            raise InputError(f"line {number}: too long (over {limit:,} bytes)", file=label)
+        if total is not None and seen > total:
+            raise InputError(f"too large (over {total:,} bytes)", file=label)
+        yield raw
 
 
 def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str, ...]) -> tuple[str, list, str]:
@@ -52,7 +141,8 @@ def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str,
         raise InputError(f"{what} directory not found", file=label)
     if not directory.is_dir():
         raise InputError(f"is not a directory ({option} takes a directory of YAML files)", file=label)
-    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and p.is_file())
+    # Not only regular files: a FIFO or device named *.yaml is refused by read_text, never skipped silently.
+    paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and not p.is_dir())
     if not paths:
         raise InputError(f"no {what} files (*.yaml) in this directory", file=label)
     texts = [(path, read_text(path)) for path in paths]
@@ -88,7 +178,7 @@ def parse(text: str, label: str, json_text: bool = False) -> Any:
 
 
 def load(path: str | os.PathLike, label: str | None = None) -> Any:
-    label = label or str(path)
+    label = label or printable(path)
     return parse(read_text(path, label), label)
 
 
@@ -96,7 +186,8 @@ def _parse_json(text: str, label: str) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text, parse_float=str, parse_constant=_reject_constant)
+        return _valid_unicode(json.loads(text, parse_float=str, parse_int=_json_int, parse_constant=_reject_constant,
+                                         object_pairs_hook=_unique_keys), label)
     except json.JSONDecodeError as exc:
         raise InputError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", file=label) from None
     except ValueError as exc:
@@ -109,10 +200,42 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+def _json_int(text: str) -> Any:
+    return text if len(text) > MAX_NUMBER_DIGITS else int(text)
+
+
+def _unique_keys(pairs: list) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _valid_unicode(data: Any, label: str) -> Any:
+    """DATA, if every text in it is valid Unicode (JSON's \\ud800 escapes can make lone surrogates)."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"text {item[:40]!r} is not valid Unicode ({exc.reason}, a lone \\u escape)",
+                                 file=label) from None
+    return data
+
+
 def _parse_yaml(text: str, label: str) -> Any:
     try:
         _check_shape(text, label)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return _valid_unicode(yaml.load(text, Loader=_Loader), label)  # noqa: S506 - a safe loader
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -8,7 +8,7 @@ project (5M training tokens, 3 epochs, 100M inference tokens a month, 80/20 inpu
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
@@ -21,40 +21,95 @@ from pydantic import (
 )
 
 MAX_TOKENS = 10**15  # a quadrillion: far beyond any fine-tuning set or monthly volume
+MAX_DIGITS = 40  # significant digits a number may have
+MAX_EXPONENT = 30  # |adjusted exponent|: 1e-30 .. 9.99e30
 _SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
-_TOKEN_TEXT = re.compile(r"^\s*(\d[\d_,]*(?:\.\d+)?)\s*([KMBT]?)\s*$", re.IGNORECASE)
+_NUMBER_TEXT = re.compile(r"([+-]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)(?:[eE]([+-]?[0-9]+))?", re.ASCII)
+_TOKEN_TEXT = re.compile(r"((?:0|[1-9][0-9]*)(?:\.[0-9]+)?)[ \t]*([KMBT]?)", re.ASCII | re.IGNORECASE)
 
 
 def as_decimal(value: Any) -> Decimal:
-    """An exact Decimal from what YAML or JSON gives: str, int or float (by its repr)."""
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number, got {value!r}".replace("True", "true").replace("False", "false"))
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, (int, float, str)):
-        try:
-            number = Decimal(str(value).strip().replace("_", "").replace(",", ""))
-        except InvalidOperation:
-            raise ValueError(f"must be a number, got {_show(value)}") from None
-    else:
+    """An exact Decimal from what YAML or JSON gives: str, int, float (by its repr) or Decimal."""
+    return parse_number(value)
+
+
+def parse_number(value: Any, suffixes: bool = False) -> Decimal:
+    """The one reading of a number, for money, shares, counts and (with SUFFIXES) token counts.
+
+    Text is a plain ASCII decimal, optionally with an exponent (`2.5`, `1e6`) or, for token
+    counts, a suffix K, M, B or T (`54K`, `1.5B`). Refused: thousands separators (`0,20`),
+    underscores, leading zeros (`010`: octal in YAML 1.1), hex, octal, sexagesimal (`1:30`),
+    digits outside ASCII (full-width `５`), non-finite values, more than 40 significant digits
+    and exponents beyond ±30."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ValueError(f"must be a number, got {_show(value)}")
+    if isinstance(value, str):
+        number = _from_text(value, suffixes)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"must be a finite number, got {_show(value)}")
+        number = Decimal(repr(value))
+    elif isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise ValueError(f"is out of range (over {MAX_DIGITS} digits), got {str(value)[:20]}…")
+        number = Decimal(value)
+    else:
+        number = value
+    return _bounded(number, value)
+
+
+def _from_text(text: str, suffixes: bool) -> Decimal:
+    stripped = text.strip()
+    suffixed = _TOKEN_TEXT.fullmatch(stripped) if suffixes else None
+    if suffixed:
+        return Decimal(suffixed.group(1)) * _SUFFIX[suffixed.group(2).upper()]
+    match = _NUMBER_TEXT.fullmatch(stripped)
+    if not match:
+        raise ValueError(_why_not_a_number(stripped, text))
+    exponent = match.group(2)
+    if exponent is not None and (len(exponent.lstrip("+-")) > 4 or abs(int(exponent)) > 10 * MAX_EXPONENT):
+        raise ValueError(f"is out of range (exponent beyond ±{MAX_EXPONENT}), got {_show(text)}")
+    return Decimal(stripped)
+
+
+def _why_not_a_number(stripped: str, text: str) -> str:
+    got = f"got {_show(text)}"
+    if not stripped.isascii():
+        return f"must be written with ASCII digits 0-9, {got}"
+    if "," in stripped:
+        return f"must not contain commas (no thousands separators; the decimal point is '.'), {got}"
+    if "_" in stripped:
+        return f"must not contain underscores, {got}"
+    if ":" in stripped:
+        return f"must be a plain decimal (not sexagesimal), {got}"
+    if re.match(r"[+-]?0[xXoObB]", stripped):
+        return f"must be a plain decimal (not hex, octal or binary), {got}"
+    if re.match(r"[+-]?0[0-9]", stripped):
+        return f"must not start with 0 (in YAML 1.1 that was octal): write it without the leading zero, {got}"
+    if stripped.lower().lstrip("+-.") in ("inf", "infinity", "nan"):
+        return f"must be a finite number, {got}"
+    return f"must be a number, {got}"
+
+
+def _bounded(number: Decimal, value: Any) -> Decimal:
     if not number.is_finite():
         raise ValueError(f"must be a finite number, got {_show(value)}")
+    if number and (len(number.as_tuple().digits) > MAX_DIGITS or abs(number.adjusted()) > MAX_EXPONENT):
+        raise ValueError(f"is out of range (at most {MAX_DIGITS} digits, exponent within ±{MAX_EXPONENT}), "
+                         f"got {_show(value)}")
     return number
 
 
 def parse_tokens(value: Any, what: str = "token count", unit: str = "tokens") -> int:
-    """`5000000`, `5M`, `1.5B`, `54K`, `5_000_000` → an integer count of tokens."""
+    """`5000000`, `5M`, `1.5B`, `54K` → an integer count of tokens (at most 1e15)."""
     if isinstance(value, bool) or value is None:
         raise ValueError(f"must be a {what} such as 5000000 or 5M, got {_show(value)}")
-    if isinstance(value, str):
-        match = _TOKEN_TEXT.match(value)
-        if not match:
-            raise ValueError(f"must be a {what} such as 5000000 or 5M, got {_show(value)}")
-        number = Decimal(match.group(1).replace("_", "").replace(",", ""))
-        number *= _SUFFIX[match.group(2).upper()]
-    else:
-        number = as_decimal(value)
+    try:
+        number = parse_number(value, suffixes=isinstance(value, str))
+    except ValueError as exc:
+        if isinstance(value, str) and str(exc).startswith("must be a number"):
+            raise ValueError(f"must be a {what} such as 5000000 or 5M, got {_show(value)}") from None
+        raise
     if number != number.to_integral_value():
         raise ValueError(f"must be a whole number of {unit}, got {_show(value)}")
     if number < 0:
@@ -71,7 +126,7 @@ def parse_requests(value: Any) -> int:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return '"' + value + '"'
+        return '"' + value + '"' if len(value) <= 60 else f'"{value[:40]}…" ({len(value):,} characters)'
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -187,6 +242,8 @@ class Training(_Section):
             given = [f for f in factors if f is not None]
             if given and len(given) != len(factors):
                 raise ValueError(f"give all of {form}, or none")
+            if given:
+                _product(factors)  # bounded: over 1e15 tokens is refused here, not when costing
             if given and self.tokens is not None and self.tokens != _product(factors):
                 raise ValueError(f"training.tokens ({self.tokens:,}) disagrees with {form} ({_product(factors):,})")
         if self.examples is not None and self.context_length is not None:
@@ -354,8 +411,8 @@ def load_requirements(path: str) -> Requirements:
     """A requirements file (YAML or JSON); an empty file is a typical request."""
     from recommender.domain import files
 
-    data = files.load(path)
-    return requirements_from(data, path)
+    label = files.printable(path)
+    return requirements_from(files.load(path, label), label)
 
 
 def requirements_from(data: Any, label: str) -> Requirements:

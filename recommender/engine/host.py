@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -92,10 +94,42 @@ def host_for(ruleset: RuleSet) -> _Host:
         if _HOST is None:
             _HOST = _Host()
         if ruleset.name not in _HOST.rulesets:
+            compiled = ruleset_json(ruleset)
+            if not ruleset.builtin:
+                _compiles_in_time(ruleset, compiled)
             _HOST.rulesets[ruleset.name] = ruleset
             # durable's Ruleset deletes `run` from the dict it is given: hand it a copy.
-            _HOST.set_rulesets(copy.deepcopy(ruleset_json(ruleset)))
+            _HOST.set_rulesets(copy.deepcopy(compiled))
         return _HOST
+
+
+COMPILE_SECONDS = 10
+
+
+def _compiles_in_time(ruleset: RuleSet, compiled: dict) -> None:
+    """durable_rules can spin for ever creating a ruleset whose patterns overflow its tables (a few
+    hundred rules or `in:` alternatives). Rules from a user's directory are first compiled in a
+    forked child that is killed after COMPILE_SECONDS; only then in this process."""
+    if not hasattr(os, "fork"):
+        return
+    pid = os.fork()
+    if pid == 0:  # the child: compile, report by exit status, never return into the caller
+        code = 1
+        try:
+            probe = _Host()
+            probe.rulesets[ruleset.name] = ruleset
+            probe.set_rulesets(copy.deepcopy(compiled))
+            code = 0
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + COMPILE_SECONDS
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            raise InputError(f"durable_rules did not finish compiling these rules in {COMPILE_SECONDS} s: "
+                             "use fewer rules or shorter in: lists", file=ruleset.directory)
+        time.sleep(0.005)
 
 
 def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:

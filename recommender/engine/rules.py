@@ -37,8 +37,9 @@ LIST_OPERATORS = ("contains", "not_contains", "exists")
 CONCLUSIONS = ("reason", *DECISIONS, "require", "prefer", "demote", "warn")
 RULE_KEYS = ("id", "description", "source", "when", "then")
 THEN_EXTRAS = ("message",)
-REASON_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+REASON_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+RULE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
+MAX_RULES = 300  # durable_rules slows sharply past a few hundred rules and spins for ever past ~500
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 
@@ -118,6 +119,7 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
     decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
+    builtin: bool = False  # the rules shipped with ftrec (trusted to compile quickly)
 
     def __post_init__(self) -> None:
         self.by_id = {rule.id: rule for rule in self.rules}
@@ -140,7 +142,6 @@ class RuleSet:
     def name(self) -> str:
         return f"ftrec-{self.sha256[:16]}"
 
-
     def get(self, rule_id: str) -> Rule:
         try:
             return self.by_id[rule_id]
@@ -149,8 +150,6 @@ class RuleSet:
             close = named or difflib.get_close_matches(rule_id, list(self.by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError(f"unknown rule {rule_id!r}{hint}", file=self.directory) from None
-
-
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -169,6 +168,7 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     if key not in _LOADED:
         _LOADED.clear()  # one rule set at a time is what a process uses; a changed file is a new key
         _LOADED[key] = _build(texts, sha, label)
+        _LOADED[key].builtin = directory.resolve() == builtin_dir().resolve()
     return _LOADED[key]
 
 
@@ -184,6 +184,9 @@ def _build(texts: list, sha: str, label: str) -> RuleSet:
                 raise InputError(f"duplicate rule id (also in {seen[rule.id]})", file=str(path), path=rule.where)
             seen[rule.id] = path.name
             rules.append(rule)
+            if len(rules) > MAX_RULES:
+                raise InputError(f"more than {MAX_RULES} rules: durable_rules cannot compile that many in "
+                                 "reasonable time", file=str(path), path=rule.where)
     order = _check_whole(rules, label)
     return RuleSet(tuple(rules), sha, label, order)
 

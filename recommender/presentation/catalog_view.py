@@ -33,14 +33,15 @@ def list_offerings(catalog: Catalog, fmt: str) -> None:
         rows = offerings_json(catalog)
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(header_style="bold", pad_edge=False, title=f"{len(catalog.offerings)} offerings · {catalog.directory}")
+    table = Table(header_style="bold", pad_edge=False, title=escape(f"{len(catalog.offerings)} offerings · {catalog.directory}"))
     for column in ("offering", "model", "family", "training /1M", "inference /1M (in / out)", "hosting /mo", "regions", "as of"):
         table.add_column(column, overflow="fold")
     for o in catalog.offerings.values():
         dates = sorted({price.as_of for _, price in pricecheck.iter_prices(o)})
         hosting = f"${o.prices.hosting_month.usd}" if o.prices.hosting_month else "—"
-        table.add_row(o.id, o.model, o.family, _training(o), _inference(o), hosting, ", ".join(o.regions) or "—",
-                      f"{dates[0]}" if dates else "—")
+        cells = (o.id, o.model, o.family, _training(o), _inference(o), hosting, ", ".join(o.regions) or "—",
+                 f"{dates[0]}" if dates else "—")
+        table.add_row(*map(escape, cells))
     console().print(table)
 
 
@@ -72,13 +73,14 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
     out.print(table)
     for h in offering.hidden_costs:
         figure = f"${h.range.usd_low}–${h.range.usd_high}" if h.range else (h.note or "")
-        out.print(f"[dim]hidden · {h.description}: {figure} per {h.per} — {escape(h.range.source if h.range else h.source or '')}[/dim]")
+        out.print(f"[dim]hidden · {escape(h.description)}: {escape(figure)} per {h.per} — "
+                  f"{escape(h.range.source if h.range else h.source or '')}[/dim]")
     for note in offering.notes:
         out.print(f"[dim]note · {escape(note)}[/dim]")
     if offering.published:
         out.print(f"[bold]Published figures[/bold] ({len(offering.published)}), recomputed by `ftrec catalog check`:")
         for fig in offering.published:
-            out.print(f"  {fig.figure} {fig.printed} — {escape(fig.source)}")
+            out.print(f"  {fig.figure} {escape(fig.printed)} — {escape(fig.source)}")
 
 
 def offerings_json(catalog: Catalog, brief: bool = True) -> list[dict]:

@@ -79,7 +79,7 @@ def list_rules(ruleset: RuleSet, fmt: str, wide: bool = False) -> None:
         return
     out = console(wide=wide)
     roomy = out.width >= WIDE_RULES
-    table = Table(header_style="bold", pad_edge=False, title=f"{len(ruleset.rules)} rules · {ruleset.directory}")
+    table = Table(header_style="bold", pad_edge=False, title=escape(f"{len(ruleset.rules)} rules · {ruleset.directory}"))
     table.add_column("id", no_wrap=True)
     if roomy:
         table.add_column("then", overflow="fold")
@@ -96,7 +96,7 @@ def show_rule(ruleset: RuleSet, rule: Rule, fmt: str) -> None:
         click.echo(json.dumps(rule_json(rule), indent=2, ensure_ascii=False))
         return
     out = console()
-    out.print(f"[bold]{rule.id}[/bold]  ({rule.file}, rule {rule.index + 1})")
+    out.print(f"[bold]{rule.id}[/bold]  ({escape(rule.file)}, rule {rule.index + 1})")
     out.print(escape(source_words(rule.description)))
     out.print("[bold]when[/bold]  " + escape("; ".join(describe_when(rule.when))))
     out.print("[bold]then[/bold]  " + escape(describe_then(rule)))

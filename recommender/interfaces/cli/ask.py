@@ -10,7 +10,8 @@ from typing import Any, Optional
 import click
 
 from recommender.domain.errors import InputError
-from recommender.interfaces.cli.common import catalog_option, format_option, parse_today, rules_option, today_option
+from recommender.interfaces.cli.common import (audit_log_option, catalog_option, format_option, parse_today, rules_option,
+                                              today_option)
 from recommender.interfaces.questions import (
     QUESTIONS,
     YES_NO,
@@ -106,7 +107,7 @@ def stdin_is_terminal() -> bool:
               help="Show only the first N offerings [default: 10 in the table; all in JSON and markdown].")
 @today_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
-@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH", help="Audit log file.")
+@audit_log_option
 def ask(out, answers_file, force, no_recommend, catalog_dir, rules_dir, fmt, top, today, no_audit, audit_log) -> None:
     """The questionnaire: asks about the task, traffic, knowledge, constraints and training data,
     writes the answers as a commented requirements file, then recommends.

@@ -38,6 +38,9 @@ as_of_option = click.option("--as-of", "as_of", default=None, metavar="DATE",
                              help="Use the prices in force on DATE (from each price's history); recorded in the decision.")
 format_option = click.option("--format", "fmt", type=FORMATS, default="table", show_default=True,
                              help="Output format.")
+AUDIT_LOG_HELP = ("Decision log (SQLite) [default: $FTREC_AUDIT_LOG, else "
+                  "$XDG_DATA_HOME/ftrec/decisions.sqlite3, else ~/.local/share/ftrec/decisions.sqlite3].")
+audit_log_option = click.option("--audit-log", type=click.Path(), default=None, metavar="PATH", help=AUDIT_LOG_HELP)
 table_or_json = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True, help="Output format.")
 wide_option = click.option("--wide", is_flag=True,
@@ -115,9 +118,9 @@ def record_hint(decision_id: str, log: Path) -> list[str]:
     log unless it is the built-in default, and the program as it was run when that is not on PATH."""
     import shlex
 
-    from recommender.records.log import DEFAULT_PATH
+    from recommender.records.log import default_path
 
-    elsewhere = "" if log == DEFAULT_PATH.expanduser() else f" --audit-log {shlex.quote(str(log))}"
+    elsewhere = "" if log == default_path() else f" --audit-log {shlex.quote(str(log))}"
     return [f"Recorded decision {decision_id} in {_home_as_tilde(log)}.",
             f"Why: {program()} explain {decision_id}{elsewhere}"]
 

@@ -9,6 +9,7 @@ import click
 
 from recommender.decision.explain import story, why_not
 from recommender.interfaces.cli.common import (
+    audit_log_option,
     catalog_option,
     parse_today,
     rules_option,
@@ -27,8 +28,7 @@ from recommender.presentation.explain_text import story_lines, why_not_lines
 @catalog_option
 @rules_option
 @today_option
-@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
-              help="Audit log to find ID in (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+@audit_log_option
 @wide_option
 def explain(target, why_not_offering, fmt, catalog_dir, rules_dir, today, audit_log, wide) -> None:
     """The rules that fired, in order, each with the facts that made it fire and what it concluded;

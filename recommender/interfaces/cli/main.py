@@ -16,6 +16,7 @@ from recommender import __version__
 from recommender.interfaces.cli.common import (
     Failed,
     as_of_option,
+    audit_log_option,
     catalog_option,
     emit,
     format_option,
@@ -31,6 +32,7 @@ from recommender.interfaces.cli.common import (
     wide_option,
 )
 from recommender.domain.errors import EnvironmentProblem, InputError
+
 
 
 class LazyGroup(click.Group):
@@ -105,8 +107,7 @@ def help_topic(topic) -> None:
 @today_option
 @as_of_option
 @click.option("--no-audit", is_flag=True, help="Do not record the decision in the audit log.")
-@click.option("--audit-log", type=click.Path(), default=None, metavar="PATH",
-              help="Audit log file (default $FTREC_AUDIT_LOG or ~/.local/share/ftrec/audit.jsonl).")
+@audit_log_option
 @wide_option
 def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_audit, audit_log, wide) -> None:
     """Decide the approach and rank the allowed offerings for the requirements in REQ.
@@ -132,46 +133,50 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     if batch:
         recommend_batch(items, setup, when, fmt or "json", top, log, as_of, wide)
         return
-    run_recommendation(req, requirements[0], setup, when, fmt or "table", top, log, as_of, wide)
+    from recommender.domain.files import printable
+
+    run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log, as_of, wide)
 
 
 def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None, wide: bool = False) -> None:
-    """Each decision recorded (in chunks: one locked write and fsync each), then printed."""
+    """Each decision recorded (in chunks: one transaction each), then printed. When the log fails
+    midway, the message says how many decisions were recorded (and printed) before it."""
     from recommender.decision.batch import decide_all
     from recommender.decision.prices import setup_as_of, stamped_line
     from recommender.presentation.progress import progress_on_terminal
 
     chunk: list[str] = []
+    recorded = 0
     with progress_on_terminal(len(items), "deciding") as advance:
         for line in decide_all(items, setup_as_of(setup, as_of), when, on_done=advance):
             line = stamped_line(line, as_of)
             chunk.append(line)
             if len(chunk) == AUDIT_CHUNK:
-                _record_and_print(chunk, fmt, top, log, wide)
+                recorded += _record_and_print(chunk, fmt, top, log, recorded, wide)
                 chunk = []
-        _record_and_print(chunk, fmt, top, log, wide)
+        _record_and_print(chunk, fmt, top, log, recorded, wide)
 
 
 AUDIT_CHUNK = 64
 
 
-def _record_and_print(lines: list[str], fmt: str, top, log, wide: bool = False) -> None:
+def _record_and_print(lines: list[str], fmt: str, top, log, recorded_before: int, wide: bool = False) -> int:
     import json
 
     from recommender.records import log as audit
 
+    decisions = [json.loads(line) for line in lines]
     if log is not None and lines:
-        audit.append_lines(lines, log)
-    for line in lines:
+        audit.append_many(decisions, log, recorded_before=recorded_before)
+    for line, decision in zip(lines, decisions):
         if fmt == "json" and not top:
             click.echo(line)
-            continue
-        decision = json.loads(line)
-        if fmt == "json":
+        elif fmt == "json":
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
             show_decision(decision, fmt, top, log, wide)
+    return len(lines)
 
 
 # --- cost ---------------------------------------------------------------------------------
