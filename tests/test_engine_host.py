@@ -84,20 +84,26 @@ def test_a_rule_set_that_cannot_decide_raises_rule_error(ruleset, inputs):
     pytest.fail("every request found a conditional rank_by rule: nothing was tested")
 
 
+class Exploding(dict):
+    """Flat facts whose lookup of one fact fails: an error inside the action of any rule showing it."""
+
+    def get(self, name, default=None):
+        if name == "task.knowledge_churn":
+            raise ZeroDivisionError("inside an action")
+        return super().get(name, default)
+
+
 def test_an_error_inside_an_action_is_raised_after_the_session(ruleset, inputs, monkeypatch):
-    calls = []
-
-    def broken_render(text, values):
-        calls.append(text)
-        raise ZeroDivisionError("warning text")
-
     fact, flat = next((fact, flat) for fact, flat in inputs
-                      if any(f.rule.startswith("warnings.") for f in host.run(ruleset, fact, flat).firings))
-    monkeypatch.setattr(host, "render_message", broken_render)
-    with pytest.raises(ZeroDivisionError, match="warning text"):
-        host.run(ruleset, fact, flat)
-    assert calls
-    monkeypatch.undo()
+                      if any("task.knowledge_churn" in f.matched for f in host.run(ruleset, fact, flat).firings))
+    deleted, delete = [], durable_rules_engine.delete_state
+    monkeypatch.setattr(durable_rules_engine, "delete_state", lambda handle, sid: deleted.append(sid) or delete(handle, sid))
+    for run in (host.run, reference.run):
+        with pytest.raises(ZeroDivisionError, match="inside an action"):
+            run(ruleset, fact, Exploding(flat))
+    assert len(deleted) == 2  # each host freed the session of its failed decision
+    with pytest.raises(durable_rules_engine.error):
+        durable_rules_engine.get_state(host.host_for(ruleset).handle, deleted[0])
     # the failed decision's session was freed and the next one is whole
     assert trace(host.run(ruleset, fact, flat)) == trace(reference.run(ruleset, fact, flat))
 

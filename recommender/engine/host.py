@@ -27,7 +27,7 @@ from typing import Any, Optional
 import durable_rules_engine as engine  # called through the module: a test unplugs it to show it decides
 
 from recommender.domain.errors import InputError
-from recommender.engine.durable import render_message, ruleset_json
+from recommender.engine.durable import message_parts, render_parts, ruleset_json
 from recommender.engine.rules import FactRef, Rule, RuleSet
 
 
@@ -55,6 +55,11 @@ class Session:
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
         return {**self.facts, **{key: value for key, (value, _) in self.decisions.items()}}
+
+    def value(self, name: str) -> Any:
+        """One of `values()`, without building them all."""
+        decided = self.decisions.get(name)
+        return decided[0] if decided is not None else self.facts.get(name)
 
     def reason_rules(self, names) -> list[str]:
         return [rule for reason, rule in self.reasons if reason in names]
@@ -85,19 +90,26 @@ class _Action:
     """What firing one rule does, worked out once per rule set."""
 
     rule: Rule
+    kind: str  # reason, decision, warn or offering
     reads: tuple[str, ...]  # the requirement facts shown as matched
     carries: bool  # its message holds reason or decision facts the trace shows
     asserts: Optional[str]  # the fact it asserts, open for the sid; None: nothing
+    message: tuple[str, ...] = ()  # a warning's text, split around the facts it quotes
 
 
 def _action(rule: Rule, ruleset: RuleSet) -> _Action:
-    asserts = None
-    if rule.conclusion == "reason":
+    asserts, kind = None, rule.conclusion
+    if kind == "reason":
         asserts = _open({"t": "reason", "name": rule.value, "rule": rule.id})
-    elif rule.decides in ruleset.decisions_read:
-        asserts = _open({"t": "decision", "key": rule.conclusion, "value": rule.value, "rule": rule.id})
+    elif rule.decides:
+        kind = "decision"
+        if rule.decides in ruleset.decisions_read:
+            asserts = _open({"t": "decision", "key": rule.conclusion, "value": rule.value, "rule": rule.id})
+    elif kind != "warn":
+        kind = "offering"
     carries = bool(rule.when.reasons_all or rule.when.reasons_any or rule.when.decisions)
-    return _Action(rule, rule.when.facts_read(), carries, asserts)
+    message = message_parts(rule.message) if kind == "warn" else ()
+    return _Action(rule, kind, rule.when.facts_read(), carries, asserts, message)
 
 
 class Program:
@@ -115,44 +127,43 @@ class Program:
         body = _compact(fact)
         return (body[:-1] + "," if fact else "{") + '"t":"req","sid":"' + sid + '"}'
 
-    def dispatch(self, session: Session, state: int, sid: str) -> None:
+    def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> None:
         """Run every action the engine has queued for this session, in its order."""
         started = engine.start_action_for_state(self.handle, state)
         message = started[1] if started else None
         while message is not None:
             try:
-                self._fire(session, message, sid)
+                self._fire(session, message, sid, requirements)
             except BaseException as exc:  # recorded and re-raised after the session, not swallowed
                 session.error = session.error or exc
             message = engine.complete_and_start_action(self.handle, state)
 
-    def _fire(self, session: Session, message: str, sid: str) -> None:
-        name = message[2:message.index('"', 2)]  # {"rule.id":{...matched facts...}}
-        action = self.actions[name]
-        rule = action.rule
+    def _fire(self, session: Session, message: str, sid: str, requirements: str) -> None:
+        name = message[2:message.index('"', 2)]  # {"rule.id":{"m":{...},"r0":{...}}}: the facts matched
         # A rule whose `any:` alternatives both hold is matched once per alternative; it concludes
         # the same thing each time, so only its first firing counts.
-        if rule.id in session.fired:
+        if name in session.fired:
             return
-        session.fired.add(rule.id)
-        matched = {fact: session.facts.get(fact) for fact in action.reads}
-        if action.carries:
-            _add_conclusions(matched, json.loads(message)[name])
-        kind = rule.conclusion
+        session.fired.add(name)
+        action = self.actions[name]
+        rule, kind, facts = action.rule, action.kind, session.facts
+        matched = {fact: facts.get(fact) for fact in action.reads}
+        if action.carries:  # the requirements fact is most of the message and adds nothing here: not parsed
+            _add_conclusions(matched, json.loads(message.replace(requirements, "0", 1))[name])
         if kind == "reason":
-            session.reasons.append((rule.value, rule.id))
-            session.firings.append(Firing(rule.id, matched, {"reason": rule.value}))
-        elif rule.decides:
-            session.decisions[kind] = (rule.value, rule.id)
-            session.firings.append(Firing(rule.id, matched, {kind: rule.value}))
+            session.reasons.append((rule.value, name))
+            session.firings.append(Firing(name, matched, {"reason": rule.value}))
+        elif kind == "decision":
+            session.decisions[rule.conclusion] = (rule.value, name)
+            session.firings.append(Firing(name, matched, {rule.conclusion: rule.value}))
         elif kind == "warn":
-            text = render_message(rule.message, session.values())
+            text = render_parts(action.message, session.value)
             session.warnings.append((rule, text))
-            session.firings.append(Firing(rule.id, matched, {"warning": text}))
+            session.firings.append(Firing(name, matched, {"warning": text}))
         else:
             session.offering_rules.append(rule)
-            tests = {t.fact: _describe_test(t, session.facts) for t in rule.offering_tests}
-            session.firings.append(Firing(rule.id, matched, {kind: tests}))
+            tests = {t.fact: _describe_test(t, facts) for t in rule.offering_tests}
+            session.firings.append(Firing(name, matched, {rule.conclusion: tests}))
         if action.asserts is not None:
             fact = action.asserts + sid + '"}'
             _result(engine.assert_fact(self.handle, fact)[0], fact)  # not handled: no rule reads it
@@ -181,18 +192,18 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     session = Session(ruleset, flat_facts)
     state = None  # the session's place in the engine, once it handled a message (deleting before crashes)
     try:
-        message = program.requirements(fact, sid)
-        result, offset = engine.assert_fact(program.handle, message)
-        if _result(result, message) == HANDLED:
+        requirements = program.requirements(fact, sid)
+        result, offset = engine.assert_fact(program.handle, requirements)
+        if _result(result, requirements) == HANDLED:
             state = offset
-            program.dispatch(session, state, sid)
+            program.dispatch(session, state, sid, requirements)
         for key in ruleset.decision_order:
             message = program.events[key] + sid + '"}'
             result, offset = engine.assert_event(program.handle, message)
             if _result(result, message) == NOT_HANDLED:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
             state = offset
-            program.dispatch(session, state, sid)
+            program.dispatch(session, state, sid, requirements)
             if key not in session.decisions and session.error is None:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
         if session.error is not None:
