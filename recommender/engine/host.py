@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import durable_rules_engine as engine  # called through the module: a test unplugs it to show it decides
+import orjson
 
 from recommender.domain.errors import InputError
 from recommender.engine.durable import message_parts, render_parts, ruleset_json
@@ -124,7 +125,7 @@ class Program:
         self.events = {key: _open({"t": "decide", "key": key}) for key in ruleset.decision_order}
 
     def requirements(self, fact: dict, sid: str) -> str:
-        body = _compact(fact)
+        body = orjson.dumps(fact).decode()  # compact, as _compact; floats without a `.` never reach it
         return (body[:-1] + "," if fact else "{") + '"t":"req","sid":"' + sid + '"}'
 
     def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> None:
@@ -149,7 +150,7 @@ class Program:
         rule, kind, facts = action.rule, action.kind, session.facts
         matched = {fact: facts.get(fact) for fact in action.reads}
         if action.carries:  # the requirements fact is most of the message and adds nothing here: not parsed
-            _add_conclusions(matched, json.loads(message.replace(requirements, "0", 1))[name])
+            _add_conclusions(matched, orjson.loads(message.replace(requirements, "0", 1))[name])
         if kind == "reason":
             session.reasons.append((rule.value, name))
             session.firings.append(Firing(name, matched, {"reason": rule.value}))
