@@ -19,7 +19,6 @@ asserts) is worked out once per rule set.
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -71,7 +70,11 @@ class RuleError(InputError):
 
 
 HANDLED, NOT_HANDLED = 0, 1  # durable_rules' result codes (rules.h: RULES_OK, ERR_EVENT_NOT_HANDLED)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _compact(value: Any) -> str:
+    # orjson: several times faster than json.dumps, and this runs for every requirements fact
+    return orjson.dumps(value).decode()
 
 
 def _open(value: dict) -> str:
@@ -125,7 +128,7 @@ class Program:
         self.events = {key: _open({"t": "decide", "key": key}) for key in ruleset.decision_order}
 
     def requirements(self, fact: dict, sid: str) -> str:
-        body = orjson.dumps(fact).decode()  # compact, as _compact; floats without a `.` never reach it
+        body = _compact(fact)
         return (body[:-1] + "," if fact else "{") + '"t":"req","sid":"' + sid + '"}'
 
     def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> None:
