@@ -3,8 +3,9 @@
 This is how `recommender.engine.host.run` worked before it talked to durable_rules' C engine
 directly: through durable's own Host, Ruleset and Closure (every fact, state and message passed
 through json.dumps / json.loads, actions dispatched by durable's Python layer). Same rule set, same
-facts: both must give exactly the same Session. Used by tests/test_engine_host.py and
-benchmarks/engine_bench.py; not part of the package.
+facts: both must give exactly the same Session. Its machinery and message rendering are the old
+code verbatim; the containers (Session, Firing, RuleError) are the package's. Used by
+tests/test_engine_host.py and benchmarks/engine_bench.py; not part of the package.
 """
 
 from __future__ import annotations
@@ -12,47 +13,13 @@ from __future__ import annotations
 import copy
 import itertools
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 from durable.engine import Host, MessageNotHandledException
 
-from recommender.domain.errors import InputError
-from recommender.engine.durable import render_message, ruleset_json
-from recommender.engine.rules import FactRef, Rule, RuleSet
-
-
-@dataclass(frozen=True)
-class Firing:
-    rule: str
-    matched: dict
-    asserted: dict
-
-
-@dataclass
-class Session:
-    """What one decision's rules concluded, in firing order."""
-
-    ruleset: RuleSet
-    facts: dict  # flat fact name -> value, as the trace shows it
-    firings: list[Firing] = field(default_factory=list)
-    reasons: list[tuple[str, str]] = field(default_factory=list)  # (reason, rule id)
-    decisions: dict[str, tuple[Any, str]] = field(default_factory=dict)  # key -> (value, rule id)
-    offering_rules: list[Rule] = field(default_factory=list)  # require / prefer / demote, in order
-    warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
-    error: Optional[BaseException] = None
-    fired: set[str] = field(default_factory=set)
-
-    def values(self) -> dict:
-        """The facts, with the decisions taken so far: what messages may quote."""
-        return {**self.facts, **{key: value for key, (value, _) in self.decisions.items()}}
-
-    def reason_rules(self, names) -> list[str]:
-        return [rule for reason, rule in self.reasons if reason in names]
-
-
-class RuleError(InputError):
-    """The rule set could not reach a decision: the rule files are at fault (exit 2)."""
+from recommender.engine.durable import ruleset_json
+from recommender.engine.host import Firing, RuleError, Session  # the containers: shared, not the machinery
+from recommender.engine.rules import PLACEHOLDER, FactRef, Rule, RuleSet
 
 
 class _Host(Host):
@@ -188,3 +155,13 @@ def _describe_test(test, facts: dict) -> dict:
     if isinstance(value, tuple):
         value = list(value)
     return {test.op: value}
+
+
+def render_message(text: str, values: dict) -> str:
+    def replace(match) -> str:
+        value = values.get(match.group(1))
+        if isinstance(value, (list, tuple)):
+            return ", ".join(map(str, value)) or "none"
+        return str(value) if value is not None else "unknown"
+
+    return PLACEHOLDER.sub(replace, text)
