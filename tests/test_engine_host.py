@@ -131,3 +131,19 @@ def test_every_decision_is_an_event_durable_rules_hands_to_one_rule(monkeypatch)
     keys = [json.loads(m)["key"] for m in posted]
     assert keys and len(keys) % len(DECISIONS) == 0 and set(keys) == set(DECISIONS)
     assert decision.approach.choice == "fine_tune"
+
+
+def test_an_engine_failure_mid_dispatch_is_raised_and_the_process_survives(ruleset, inputs, monkeypatch):
+    # durable_rules crashes the process deleting a session with actions still queued: that session is
+    # left behind instead, the error raised, and the next decision is whole.
+    real = durable_rules_engine.start_action_for_state
+
+    def failing(handle, state):
+        raise durable_rules_engine.error("engine failure")
+
+    fact, flat = inputs[0]
+    monkeypatch.setattr(durable_rules_engine, "start_action_for_state", failing)
+    with pytest.raises(durable_rules_engine.error, match="engine failure"):
+        host.run(ruleset, fact, flat)
+    monkeypatch.setattr(durable_rules_engine, "start_action_for_state", real)
+    assert trace(host.run(ruleset, fact, flat)) == trace(reference.run(ruleset, fact, flat))

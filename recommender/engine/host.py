@@ -131,8 +131,8 @@ class Program:
         body = _compact(fact)
         return (body[:-1] + "," if fact else "{") + '"t":"req","sid":"' + sid + '"}'
 
-    def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> None:
-        """Run every action the engine has queued for this session, in its order."""
+    def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> bool:
+        """Run every action the engine has queued for this session, in its order; True when done."""
         started = engine.start_action_for_state(self.handle, state)
         message = started[1] if started else None
         while message is not None:
@@ -141,6 +141,7 @@ class Program:
             except BaseException as exc:  # recorded and re-raised after the session, not swallowed
                 session.error = session.error or exc
             message = engine.complete_and_start_action(self.handle, state)
+        return True
 
     def _fire(self, session: Session, message: str, sid: str, requirements: str) -> None:
         name = message[2:message.index('"', 2)]  # {"rule.id":{"m":{...},"r0":{...}}}: the facts matched
@@ -194,27 +195,29 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     program = host_for(ruleset)
     sid = str(next(_SIDS))
     session = Session(ruleset, flat_facts)
-    state = None  # the session's place in the engine, once it handled a message (deleting before crashes)
+    # durable_rules crashes deleting a session that never handled a message, or one with actions
+    # still queued (only when an error cut the dispatch short): such a session is left, not deleted.
+    state, settled = None, True
     try:
         requirements = program.requirements(fact, sid)
         result, offset = engine.assert_fact(program.handle, requirements)
         if _result(result, requirements) == HANDLED:
-            state = offset
-            program.dispatch(session, state, sid, requirements)
+            state, settled = offset, False
+            settled = program.dispatch(session, state, sid, requirements)
         for key in ruleset.decision_order:
             message = program.events[key] + sid + '"}'
             result, offset = engine.assert_event(program.handle, message)
             if _result(result, message) == NOT_HANDLED:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
-            state = offset
-            program.dispatch(session, state, sid, requirements)
+            state, settled = offset, False
+            settled = program.dispatch(session, state, sid, requirements)
             if key not in session.decisions and session.error is None:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
         if session.error is not None:
             raise session.error
         return session
     finally:
-        if state is not None:
+        if state is not None and settled:
             engine.delete_state(program.handle, sid)
 
 
