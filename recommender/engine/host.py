@@ -153,8 +153,8 @@ class Program:
         action = self.actions[name]
         rule, kind, facts = action.rule, action.kind, session.facts
         matched = {fact: facts.get(fact) for fact in action.reads}
-        if action.carries:  # the requirements fact is most of the message and adds nothing here: not parsed
-            _add_conclusions(matched, orjson.loads(message.replace(requirements, "0", 1))[name])
+        if action.carries:
+            _add_conclusions(matched, orjson.loads(_without(message, requirements))[name])
         if kind == "reason":
             session.reasons.append((rule.value, name))
             session.firings.append(Firing(name, matched, {"reason": rule.value}))
@@ -219,6 +219,17 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     finally:
         if state is not None and settled:
             engine.delete_state(program.handle, sid)
+
+
+def _without(message: str, requirements: str) -> str:
+    """The message with the requirements fact, most of it and nothing the trace shows, cut out unparsed.
+
+    Found by its first characters (a whole-text search costs more than parsing it); the engine
+    copies a fact's text verbatim, and no other fact starts like it."""
+    at = message.find(requirements[:48])
+    if at < 0 or not message.startswith(requirements, at):
+        return message
+    return message[:at] + "0" + message[at + len(requirements):]
 
 
 def _add_conclusions(matched: dict, message: dict) -> None:
