@@ -147,3 +147,21 @@ def test_an_engine_failure_mid_dispatch_is_raised_and_the_process_survives(rules
         host.run(ruleset, fact, flat)
     monkeypatch.setattr(durable_rules_engine, "start_action_for_state", real)
     assert trace(host.run(ruleset, fact, flat)) == trace(reference.run(ruleset, fact, flat))
+
+
+def test_decisions_are_the_same_through_either_host(setup, monkeypatch):
+    from datetime import date
+
+    from engine_cases import varied_requirements
+    from recommender.decision.decide import decide, dumps
+    from recommender.domain.requirements import Requirements
+
+    requests = [Requirements.model_validate(data) for data in varied_requirements(30, seed=61)]
+
+    def decisions() -> list[str]:
+        made = [decide(req, setup, date(2026, 11, 23)) for req in requests]
+        return [dumps({k: v for k, v in d.items() if k not in ("decision_id", "created_at")}) for d in made]
+
+    lean = decisions()
+    monkeypatch.setattr(host, "run", reference.run)
+    assert lean == decisions()
