@@ -3,8 +3,8 @@
 A seeded generator, so the cross-check test and the engine benchmark see the same requests every run.
 Every fact some rule tests is varied: needs, task kind and churn, volumes and queries around the
 rules' thresholds, priorities, residency, model families, baselines, training type and method,
-trainings a year, the catalog's stale prices (through the day), and the `costs.*` facts the second
-pass asserts when a rule weighs a cost heuristic.
+trainings a year, the catalog's counts (stale prices through the day, and at random), and the
+`costs.*` facts the second pass asserts when a rule weighs a cost heuristic.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ def engine_inputs(rules: RuleSet, catalog: Catalog, count: int, seed: int = 16) 
     inputs = []
     for data in requests:
         flat = flat_facts(Requirements.model_validate(data), catalog, rng.choice(DAYS))
+        for name, value in flat.items():  # counts the catalog gives (stale, implausible, retired...)
+            if name.startswith("catalog.") and type(value) is int and rng.random() < 0.2:
+                flat[name] = rng.choice([0, 1, 3])
         if rng.random() < 0.3:
             flat = {**flat, **cost_facts(rng)}
         inputs.append((matcher_fact(flat, rules.facts_tested), flat))
