@@ -86,7 +86,6 @@ def test_warnings_go_to_stderr_in_a_table_and_stay_in_json(audit_log):
 
 
 def _id(log: Path) -> str:
-    import json
 
     from conftest import recorded
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Any, Callable
 
 from recommender.engine.rules import PLACEHOLDER, FactRef, Rule, RuleSet, Test
 
@@ -103,10 +102,21 @@ def _holds(test: Test, actual: Any, facts: dict) -> bool:
 
 
 def render_message(text: str, values: dict) -> str:
-    def replace(match: re.Match) -> str:
-        value = values.get(match.group(1))
-        if isinstance(value, (list, tuple)):
-            return ", ".join(map(str, value)) or "none"
-        return str(value) if value is not None else "unknown"
+    return render_parts(message_parts(text), values.get)
 
-    return PLACEHOLDER.sub(replace, text)
+
+def message_parts(text: str) -> tuple[str, ...]:
+    """A message split once: literal text at even places, the names it quotes at odd places."""
+    return tuple(PLACEHOLDER.split(text))
+
+
+def render_parts(parts: tuple[str, ...], value_of: Callable[[str], Any]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return "".join(part if i % 2 == 0 else _shown(value_of(part)) for i, part in enumerate(parts))
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "none"
+    return str(value) if value is not None else "unknown"

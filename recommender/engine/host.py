@@ -1,4 +1,4 @@
-"""Running a rule set on durable_rules: one host per process, one session per decision.
+"""Running a rule set on durable_rules: one engine ruleset per rule set, one session per decision.
 
 The requirements are asserted as one fact; rules concluding reasons assert reason facts, which
 other rules match (forward chaining). Then, decision by decision in dependency order, a `decide`
@@ -6,11 +6,18 @@ event is posted: durable_rules hands an event to one rule only, the matching rul
 `pri`, i.e. the first in file order. The decision is asserted as a fact in turn, and rules that
 read it fire. Everything a rule concludes is recorded here, in firing order, for the audit trail:
 durable_rules itself says nothing about rules that did not fire.
+
+This talks to durable_rules' C engine (the `durable_rules_engine` extension) the way durable's own
+Ruleset does, minus its Host and Closure: every fact and event goes in as compact JSON built once,
+the engine matches it and queues the rules it fires, and each queued action is run here in turn
+(`start_action_for_state`, then `complete_and_start_action` until none is left). An action's
+message is parsed only when the trace needs what it carries (the reasons and decisions matched).
+What depends only on the rule set (the engine ruleset, each action's facts read and the fact it
+asserts) is worked out once per rule set.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 import os
 import threading
@@ -18,10 +25,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from durable.engine import Host, MessageNotHandledException
+import durable_rules_engine as engine  # called through the module: a test unplugs it to show it decides
+import orjson
 
 from recommender.domain.errors import InputError
-from recommender.engine.durable import render_message, ruleset_json
+from recommender.engine.durable import message_parts, render_parts, ruleset_json
 from recommender.engine.rules import FactRef, Rule, RuleSet
 
 
@@ -50,6 +58,11 @@ class Session:
         """The facts, with the decisions taken so far: what messages may quote."""
         return {**self.facts, **{key: value for key, (value, _) in self.decisions.items()}}
 
+    def value(self, name: str) -> Any:
+        """One of `values()`, without building them all."""
+        decided = self.decisions.get(name)
+        return decided[0] if decided is not None else self.facts.get(name)
+
     def reason_rules(self, names) -> list[str]:
         return [rule for reason, rule in self.reasons if reason in names]
 
@@ -58,55 +71,133 @@ class RuleError(InputError):
     """The rule set could not reach a decision: the rule files are at fault (exit 2)."""
 
 
-class _Host(Host):
-    def __init__(self) -> None:
-        self.sessions: dict[str, Session] = {}
-        self.rulesets: dict[str, RuleSet] = {}
-        super().__init__()
-
-    def _run(self) -> None:
-        # Host normally starts timer threads that dispatch queued actions in the background.
-        # Every action here runs synchronously inside assert_fact/post, and a background
-        # dispatcher could take one of them away from the decision it belongs to: none started.
-        pass
-
-    def get_action(self, action_name: str):
-        ruleset_name, rule_id = action_name.split(":", 1)
-        rule = self.rulesets[ruleset_name].by_id[rule_id]
-        return lambda c: self._fire(rule, c)
-
-    def _fire(self, rule: Rule, c) -> None:
-        session = self.sessions[c.s.sid]
-        try:
-            _apply(rule, session, c)
-        except BaseException as exc:  # recorded and re-raised after the session, not swallowed
-            session.error = session.error or exc
+HANDLED, NOT_HANDLED = 0, 1  # durable_rules' result codes (rules.h: RULES_OK, ERR_EVENT_NOT_HANDLED)
 
 
-_HOST: Optional[_Host] = None
+def _compact(value: Any) -> str:
+    # orjson: several times faster than json.dumps, and this runs for every requirements fact
+    return orjson.dumps(value).decode()
+
+
+def _open(value: dict) -> str:
+    """A JSON object left open for the session id: append the sid and '"}'."""
+    text = _compact(value)
+    return (text[:-1] + "," if value else "{") + '"sid":"'
+
+
+def _result(result: int, message: str) -> int:
+    if result not in (HANDLED, NOT_HANDLED):  # observed twice or deferred: never, with one sid per decision
+        raise RuntimeError(f"durable_rules returned {result} for {message}")
+    return result
+
+
+@dataclass(frozen=True)
+class _Action:
+    """What firing one rule does, worked out once per rule set."""
+
+    rule: Rule
+    kind: str  # reason, decision, warn or offering
+    reads: tuple[str, ...]  # the requirement facts shown as matched
+    carries: bool  # its message holds reason or decision facts the trace shows
+    asserts: Optional[str]  # the fact it asserts, open for the sid; None: nothing
+    message: tuple[str, ...] = ()  # a warning's text, split around the facts it quotes
+
+
+def _action(rule: Rule, ruleset: RuleSet) -> _Action:
+    asserts, kind = None, rule.conclusion
+    if kind == "reason":
+        asserts = _open({"t": "reason", "name": rule.value, "rule": rule.id})
+    elif rule.decides:
+        kind = "decision"
+        if rule.decides in ruleset.decisions_read:
+            asserts = _open({"t": "decision", "key": rule.conclusion, "value": rule.value, "rule": rule.id})
+    elif kind != "warn":
+        kind = "offering"
+    carries = bool(rule.when.reasons_all or rule.when.reasons_any or rule.when.decisions)
+    message = message_parts(rule.message) if kind == "warn" else ()
+    return _Action(rule, kind, rule.when.facts_read(), carries, asserts, message)
+
+
+class Program:
+    """A rule set compiled into durable_rules' C engine, and what each of its actions does."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        definition = ruleset_json(ruleset)[ruleset.name]
+        for compiled in definition.values():
+            del compiled["run"]  # actions run here, found by rule id: the engine only names them
+        self.handle = engine.create_ruleset(ruleset.name, _compact(definition))
+        self.actions = {rule.id: _action(rule, ruleset) for rule in ruleset.rules}
+        self.events = {key: _open({"t": "decide", "key": key}) for key in ruleset.decision_order}
+
+    def requirements(self, fact: dict, sid: str) -> str:
+        body = _compact(fact)
+        return (body[:-1] + "," if fact else "{") + '"t":"req","sid":"' + sid + '"}'
+
+    def dispatch(self, session: Session, state: int, sid: str, requirements: str) -> bool:
+        """Run every action the engine has queued for this session, in its order; True when done."""
+        started = engine.start_action_for_state(self.handle, state)
+        message = started[1] if started else None
+        while message is not None:
+            try:
+                self._fire(session, message, sid, requirements)
+            except BaseException as exc:  # recorded and re-raised after the session, not swallowed
+                session.error = session.error or exc
+            message = engine.complete_and_start_action(self.handle, state)
+        return True
+
+    def _fire(self, session: Session, message: str, sid: str, requirements: str) -> None:
+        name = message[2:message.index('"', 2)]  # {"rule.id":{"m":{...},"r0":{...}}}: the facts matched
+        # A rule whose `any:` alternatives both hold is matched once per alternative; it concludes
+        # the same thing each time, so only its first firing counts.
+        if name in session.fired:
+            return
+        session.fired.add(name)
+        action = self.actions[name]
+        rule, kind, facts = action.rule, action.kind, session.facts
+        matched = {fact: facts.get(fact) for fact in action.reads}
+        if action.carries:
+            _add_conclusions(matched, orjson.loads(_without(message, requirements))[name])
+        if kind == "reason":
+            session.reasons.append((rule.value, name))
+            session.firings.append(Firing(name, matched, {"reason": rule.value}))
+        elif kind == "decision":
+            session.decisions[rule.conclusion] = (rule.value, name)
+            session.firings.append(Firing(name, matched, {rule.conclusion: rule.value}))
+        elif kind == "warn":
+            text = render_parts(action.message, session.value)
+            session.warnings.append((rule, text))
+            session.firings.append(Firing(name, matched, {"warning": text}))
+        else:
+            session.offering_rules.append(rule)
+            tests = {t.fact: _describe_test(t, facts) for t in rule.offering_tests}
+            session.firings.append(Firing(name, matched, {rule.conclusion: tests}))
+        if action.asserts is not None:
+            fact = action.asserts + sid + '"}'
+            _result(engine.assert_fact(self.handle, fact)[0], fact)  # not handled: no rule reads it
+
+
+_PROGRAMS: dict[str, Program] = {}
 _LOCK = threading.Lock()
 _SIDS = itertools.count(1)
 
 
-def host_for(ruleset: RuleSet) -> _Host:
-    global _HOST
-    with _LOCK:
-        if _HOST is None:
-            _HOST = _Host()
-        if ruleset.name not in _HOST.rulesets:
-            compiled = ruleset_json(ruleset)
-            if not ruleset.builtin:
-                _compiles_in_time(ruleset, compiled)
-            _HOST.rulesets[ruleset.name] = ruleset
-            # durable's Ruleset deletes `run` from the dict it is given: hand it a copy.
-            _HOST.set_rulesets(copy.deepcopy(compiled))
-        return _HOST
+def host_for(ruleset: RuleSet) -> Program:
+    """The rule set compiled into durable_rules, once per process (raises if durable_rules rejects it)."""
+    program = _PROGRAMS.get(ruleset.name)
+    if program is None:
+        with _LOCK:
+            program = _PROGRAMS.get(ruleset.name)
+            if program is None:
+                if not ruleset.builtin:
+                    _compiles_in_time(ruleset)
+                program = _PROGRAMS[ruleset.name] = Program(ruleset)
+    return program
 
 
 COMPILE_SECONDS = 10
 
 
-def _compiles_in_time(ruleset: RuleSet, compiled: dict) -> None:
+def _compiles_in_time(ruleset: RuleSet) -> None:
     """durable_rules can spin for ever creating a ruleset whose patterns overflow its tables (a few
     hundred rules or `in:` alternatives). Rules from a user's directory are first compiled in a
     forked child that is killed after COMPILE_SECONDS; only then in this process."""
@@ -116,9 +207,7 @@ def _compiles_in_time(ruleset: RuleSet, compiled: dict) -> None:
     if pid == 0:  # the child: compile, report by exit status, never return into the caller
         code = 1
         try:
-            probe = _Host()
-            probe.rulesets[ruleset.name] = ruleset
-            probe.set_rulesets(copy.deepcopy(compiled))
+            Program(ruleset)
             code = 0
         finally:
             os._exit(code)
@@ -134,77 +223,48 @@ def _compiles_in_time(ruleset: RuleSet, compiled: dict) -> None:
 
 def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     """Assert the requirements fact, take each decision, and return what the rules concluded."""
-    host = host_for(ruleset)
+    program = host_for(ruleset)
     sid = str(next(_SIDS))
     session = Session(ruleset, flat_facts)
-    host.sessions[sid] = session
-    established = False  # durable_rules crashes deleting a session no message was ever handled in
+    # durable_rules crashes deleting a session that never handled a message, or one with actions
+    # still queued (only when an error cut the dispatch short): such a session is left, not deleted.
+    state, settled = None, True
     try:
-        established = _assert(host, ruleset.name, {**fact, "t": "req", "sid": sid})
+        requirements = program.requirements(fact, sid)
+        result, offset = engine.assert_fact(program.handle, requirements)
+        if _result(result, requirements) == HANDLED:
+            state, settled = offset, False
+            settled = program.dispatch(session, state, sid, requirements)
         for key in ruleset.decision_order:
-            try:
-                host.post(ruleset.name, {"t": "decide", "key": key, "sid": sid})
-            except MessageNotHandledException:
-                raise RuleError(f"no rule decided {key}", file=ruleset.directory) from None
-            established = True
+            message = program.events[key] + sid + '"}'
+            result, offset = engine.assert_event(program.handle, message)
+            if _result(result, message) == NOT_HANDLED:
+                raise RuleError(f"no rule decided {key}", file=ruleset.directory)
+            state, settled = offset, False
+            settled = program.dispatch(session, state, sid, requirements)
             if key not in session.decisions and session.error is None:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
         if session.error is not None:
             raise session.error
         return session
     finally:
-        if established:
-            host.delete_state(ruleset.name, sid)
-        del host.sessions[sid]
+        if state is not None and settled:
+            engine.delete_state(program.handle, sid)
 
 
-def _assert(host: _Host, name: str, fact: dict) -> bool:
-    """Assert a fact; False when no rule reads it (nothing to do then)."""
-    try:
-        host.assert_fact(name, fact)
-        return True
-    except MessageNotHandledException:
-        return False
+def _without(message: str, requirements: str) -> str:
+    """The message with the requirements fact, most of it and nothing the trace shows, cut out unparsed.
+
+    Found by its first characters (a whole-text search costs more than parsing it); the engine
+    copies a fact's text verbatim, and no other fact starts like it."""
+    at = message.find(requirements[:48])
+    if at < 0 or not message.startswith(requirements, at):
+        return message
+    return message[:at] + "0" + message[at + len(requirements):]
 
 
-def _assert_inside(c, fact: dict) -> None:
-    try:
-        c.assert_fact(fact)
-    except MessageNotHandledException:
-        pass
-
-
-def _apply(rule: Rule, session: Session, c) -> None:
-    # A rule whose `any:` alternatives both hold is matched once per alternative; it concludes
-    # the same thing each time, so only its first firing counts.
-    if rule.id in session.fired:
-        return
-    session.fired.add(rule.id)
-    matched = _matched(rule, session, c._m)
-    kind = rule.conclusion
-    if kind == "reason":
-        session.reasons.append((rule.value, rule.id))
-        asserted = {"reason": rule.value}
-        session.firings.append(Firing(rule.id, matched, asserted))
-        _assert_inside(c, {"t": "reason", "name": rule.value, "rule": rule.id})
-    elif rule.decides:
-        session.decisions[kind] = (rule.value, rule.id)
-        session.firings.append(Firing(rule.id, matched, {kind: rule.value}))
-        if kind in session.ruleset.decisions_read:
-            _assert_inside(c, {"t": "decision", "key": kind, "value": rule.value, "rule": rule.id})
-    elif kind == "warn":
-        text = render_message(rule.message, session.values())
-        session.warnings.append((rule, text))
-        session.firings.append(Firing(rule.id, matched, {"warning": text}))
-    else:
-        session.offering_rules.append(rule)
-        tests = {t.fact: _describe_test(t, session.facts) for t in rule.offering_tests}
-        session.firings.append(Firing(rule.id, matched, {kind: tests}))
-
-
-def _matched(rule: Rule, session: Session, message: dict) -> dict:
-    """The facts that made the rule fire: the tested requirement values, reasons and decisions."""
-    matched: dict = {name: session.facts.get(name) for name in rule.when.facts_read()}
+def _add_conclusions(matched: dict, message: dict) -> None:
+    """The reasons and decisions that made the rule fire, from the facts the engine matched."""
     reasons = [
         {"reason": fact["name"], "from": fact["rule"]}
         for key, fact in sorted(message.items())
@@ -215,7 +275,6 @@ def _matched(rule: Rule, session: Session, message: dict) -> dict:
     for key, fact in sorted(message.items()):
         if isinstance(fact, dict) and fact.get("t") == "decision":
             matched[fact["key"]] = fact["value"]
-    return matched
 
 
 def _describe_test(test, facts: dict) -> dict:
