@@ -26,7 +26,9 @@ WAYS_OUT = "use --no-audit, or --audit-log PATH / FTREC_AUDIT_LOG for another fi
 BUSY_SECONDS = 60  # a writer waits this long for the others (a slow disk, many processes)
 
 # `decisions` is narrow (ids, summary columns, the chain), so filtering, counting and paging never
-# read the records themselves; `records` holds each record's canonical JSON under the same seq.
+# read the records themselves; `records` holds each record's canonical JSON under the same seq. The
+# indexes cover `audit list`'s filters (approach or #1 offering, then a date range) and carry seq,
+# so a count or a page is read from an index alone.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     decision_id   TEXT PRIMARY KEY NOT NULL,
@@ -40,9 +42,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     previous_hash TEXT NOT NULL,
     hash          TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS decisions_created ON decisions (created_at);
-CREATE INDEX IF NOT EXISTS decisions_approach ON decisions (approach, seq);
-CREATE INDEX IF NOT EXISTS decisions_top ON decisions (top, seq);
+CREATE INDEX IF NOT EXISTS decisions_created ON decisions (created_at, seq);
+CREATE INDEX IF NOT EXISTS decisions_approach ON decisions (approach, created_at, seq);
+CREATE INDEX IF NOT EXISTS decisions_top ON decisions (top, created_at, seq);
 CREATE TABLE IF NOT EXISTS records (
     seq    INTEGER PRIMARY KEY,
     record TEXT NOT NULL
