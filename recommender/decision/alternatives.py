@@ -21,10 +21,12 @@ def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list
     retrieval = approach_cost.retrieval_lines(catalog, req)
     tuned = [(o, c) for o, c in fine_tuned if c.complete]
     top_tune = tuned[0] if tuned and result.approach in ("fine_tune", "hybrid") else _cheapest(tuned)
-    bases = [(r.offering, approach_cost.base_model_cost(r.offering, req)) for r in usable]
-    bases = [(o, c) for o, c in bases if c.complete]
-    strongest = max(bases, key=lambda oc: (oc[0].capability_tier, -oc[1].year_one), default=None)
-    cheapest_base = _cheapest(bases)
+    # Choose on each base model's year-1 worked out directly; cost in full only the ones chosen.
+    bases = [(r.offering, year) for r in usable if (year := approach_cost.base_model_year_one(r.offering, req)) is not None]
+    strongest = max(bases, key=lambda oy: (oy[0].capability_tier, -oy[1]), default=None)
+    cheapest = min(bases, key=lambda oy: (oy[1], oy[0].id), default=None)
+    strongest = strongest and (strongest[0], approach_cost.base_model_cost(strongest[0], req))
+    cheapest_base = cheapest and (cheapest[0], approach_cost.base_model_cost(cheapest[0], req))
     entries = {
         "fine_tune": top_tune,
         "hybrid": top_tune and (top_tune[0], _with(top_tune[1], retrieval)),

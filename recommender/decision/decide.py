@@ -72,13 +72,14 @@ class Evaluation:
         return self.decided["rank_by"]
 
 
-def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> Evaluation:
+def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements",
+             normalized: Optional[dict] = None) -> Evaluation:
     """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here).
 
     Where a rule weighs a cost heuristic (it reads a reason together with `costs.*` facts) and that
     reason is in, the cheapest allowed fine-tune's costs are asserted as facts and the rules run
     again on them: the figures, not the heuristic, then decide."""
-    flat = flat_facts(req, setup.catalog, today)
+    flat = flat_facts(req, setup.catalog, today, normalized)
     result = _evaluate_with(flat, req, setup, today, source)
     if setup.rules.weighs_costs({reason for reason, _ in result.session.reasons}):
         result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, source)
@@ -153,7 +154,8 @@ def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, ba
 
 def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
     catalog, rules = setup.catalog, setup.rules
-    result = evaluate(req, setup, today, source)
+    normalized = req.normalized()
+    result = evaluate(req, setup, today, source, normalized)
     session, decided = result.session, result.decided
     _, approach_rule = session.decisions["approach"]
     _, method_rule = session.decisions["method"]
@@ -171,7 +173,7 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
         "engine": {"version": __version__, "rules_sha256": rules.sha256, "catalog_sha256": catalog.sha256},
         "today": today.isoformat(),
         "source": source,
-        "requirements": req.normalized(),
+        "requirements": normalized,
         "requirements_given": req.given(),
         "approach": {
             "choice": result.approach,
@@ -207,9 +209,9 @@ def decide(req: Requirements, setup: Setup, today: date, source: str = "requirem
 # --- facts --------------------------------------------------------------------------------
 
 
-def flat_facts(req: Requirements, catalog: Catalog, today: date) -> dict:
+def flat_facts(req: Requirements, catalog: Catalog, today: date, normalized: Optional[dict] = None) -> dict:
     """Fact name → value as the trace shows it (exact strings for decimals)."""
-    normalized = req.normalized()
+    normalized = req.normalized() if normalized is None else normalized
     flat: dict[str, Any] = {}
     for name in FACTS:
         section, _, field = name.partition(".")

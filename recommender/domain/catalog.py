@@ -199,6 +199,9 @@ class Refs(_Strict):
     base: Optional[Ref] = Field(None, description="The base model's price (base_input, base_output).")
 
 
+_CAPABILITY: dict[int, tuple] = {}  # id(offering) → (offering, its class): asked on every decision
+
+
 class Offering(_Strict):
     id: str = Field(description="provider/model, lower case, unique")
     model: str
@@ -236,6 +239,15 @@ class Offering(_Strict):
     @property
     def capability_class(self) -> tuple[str, str]:
         """(class, source): the catalog's, or 000's size tier from params_b, or unknown."""
+        known = _CAPABILITY.get(id(self))
+        if known is not None and known[0] is self:
+            return known[1]
+        if len(_CAPABILITY) > 100_000:
+            _CAPABILITY.clear()
+        found = _CAPABILITY[id(self)] = (self, self._capability_class())
+        return found[1]
+
+    def _capability_class(self) -> tuple[str, str]:
         if self.capability is not None:
             return self.capability.class_, self.capability.source
         if self.params_b is None:

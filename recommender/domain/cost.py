@@ -24,10 +24,18 @@ PER_M = "per 1M tokens"
 
 def usd(amount: Decimal) -> str:
     """Money as written in JSON: exact, two decimals."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    shown = _USD.get(amount)
+    if shown is None:
+        if len(_USD) > 50_000:
+            _USD.clear()
+        shown = _USD[amount] = str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return shown
 
 
-@dataclass(frozen=True)
+_USD: dict[Decimal, str] = {}  # amounts repeat across offerings and decisions
+
+
+@dataclass(slots=True)  # built ~100 times a decision: plain slots, not frozen (nothing mutates it)
 class Line:
     """One item: quantity × rate = amount. `rate` and `amount` are None when the catalog lacks the price."""
 
@@ -60,7 +68,7 @@ def priced(item: str, price_name: str, price: Optional[Price], quantity, unit: s
                 price, high)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built ~100 times a decision: plain slots, not frozen (nothing mutates it)
 class Part:
     """A sum of lines; its total is a lower bound when any line is missing its price."""
 

@@ -119,6 +119,7 @@ class RuleSet:
     by_id: dict[str, Rule] = field(default_factory=dict)
     facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
     decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
+    _cost_rules: Optional[tuple] = field(default=None, repr=False, compare=False)
     builtin: bool = False  # the rules shipped with ftrec (trusted to compile quickly)
 
     def __post_init__(self) -> None:
@@ -136,7 +137,10 @@ class RuleSet:
 
     @property
     def cost_rules(self) -> tuple["Rule", ...]:
-        return tuple(rule for rule in self.rules if any(f.startswith("costs.") for f in rule.when.facts_read()))
+        if self._cost_rules is None:
+            self._cost_rules = tuple(rule for rule in self.rules
+                                     if any(f.startswith("costs.") for f in rule.when.facts_read()))
+        return self._cost_rules
 
     @property
     def name(self) -> str:
