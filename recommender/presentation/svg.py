@@ -143,7 +143,7 @@ def year_one_chart(decision: dict, limit: int = 8) -> str:
              _text(left + 20, legend_y, "year-1 (training + 12 months)", size=12, fill="#57606a")]
     if any(ranges.values()):
         body += [_line(left, legend_y + 14, left + 14, legend_y + 14, "#57606a", 1.5),
-                 _text(left + 20, legend_y + 18, "year-1 plus hidden costs, low – high (001; not in year-1)",
+                 _text(left + 20, legend_y + 18, "year-1 plus hidden costs, low – high (AITOT guide; not in year-1)",
                        size=12, fill="#57606a")]
         legend_y += 18
     description = "; ".join(f"#{r['rank']} {r['offering']}: year-1 {dollars(r['cost']['year_one'])}" for r in recs)

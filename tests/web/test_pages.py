@@ -205,3 +205,14 @@ def test_a_decision_that_allows_nothing_still_reads(client):
     page = client.get(f"/decisions/{decision['decision_id']}")
     assert page.status_code == 200 and "No offering is allowed" in page.text
     assert "offerings.eu_residency" in page.text
+
+
+def test_the_report_names_sources_in_words(client):
+    from html import unescape
+
+    location = _submit(client, {}).headers["location"]
+    shown = unescape(client.get(location).text)
+    visible = shown.replace('cite="', "")  # a quote keeps its file name in the cite attribute
+    for name in ("000_19179cd3903228f0.txt", "001_90cd665d03d0a11e.txt", "002_dea53b92ca302776.txt"):
+        assert name not in visible.split('<q class="source"')[0]
+    assert "per 001" not in shown and "(001;" not in shown

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from recommender import __version__
 from recommender.domain.errors import InputError
+from recommender.domain.vocabulary import source_words
 from recommender.domain.units import dollars, tokens
 from recommender.interfaces.web import api_routes, views
 from recommender.interfaces.web.limits import BodyLimit, SecurityHeaders
@@ -41,6 +42,7 @@ class Pages:
         self.env.filters["dollars"] = dollars
         self.env.filters["tokens"] = lambda n: tokens(int(n)) if n is not None else "—"
         self.env.filters["code"] = _code_spans
+        self.env.filters["words"] = lambda text: source_words(text) if text else text
         self.env.globals["version"] = __version__
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
