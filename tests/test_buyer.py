@@ -200,3 +200,13 @@ def test_a_base_model_approach_shows_no_training_and_demotions_point_down(setup)
     assert {b["effect"] for b in flash["because"]} >= {"demote", "rank"}
     assert short_why(flash).startswith("↓ ")
     assert _money_column("training", "training", False).cell(flash) == "—"
+
+
+def test_catalog_check_recomputes_002s_break_even_with_its_own_method():
+    # 002's published break-evens count the training cost alone: $15 / $2.20 = 6.8M tokens (reproduced at
+    # its precision, so not listed) and $0.125 / $2.425 = 51,546 tokens against its printed 54K.
+    findings = json.loads(run_cli("catalog", "check", "--format", "json", "--today", TODAY.isoformat()).out)["findings"]
+    published = {(f["offering"], f["price"]): f["message"] for f in findings if f["kind"] == "published"}
+    assert not any(o == "openai/gpt-4o-mini" and "break_even" in p for o, p in published)
+    flash = next(m for (o, p), m in published.items() if o == "google/gemini-1.5-flash" and "break_even" in p)
+    assert "the catalog's rates give 51,546 tokens" in flash

@@ -162,9 +162,10 @@ def recompute(figure: PublishedFigure, offering: Offering, catalog: Catalog) -> 
     baseline = cost.resolve_baseline(req, catalog, file=f"{offering.id} published workload")
     result = cost.compute(offering, req, catalog, method, baseline)
     if figure.figure == "break_even_tokens":
-        if result.break_even is None or result.break_even.tokens is None:
+        # a source's break-even is 002's method: the training cost alone over the per-1M saving
+        if result.break_even is None or result.break_even.training_only_tokens is None:
             return "no break-even can be computed for this workload"
-        return Decimal(result.break_even.tokens)
+        return Decimal(result.break_even.training_only_tokens)
     if result.missing:
         return f"missing price {', '.join(result.missing)}"
     return {"training": result.training.total, "monthly": result.monthly.total, "year_one": result.year_one}[figure.figure]

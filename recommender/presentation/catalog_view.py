@@ -9,6 +9,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from recommender.domain.vocabulary import source_words
+
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
 from recommender.presentation.render import console
@@ -65,22 +67,22 @@ def show_offering(catalog: Catalog, offering: Offering, fmt: str) -> None:
     for column in ("price", "USD", "as of", "source"):
         table.add_column(column, overflow="fold")
     for name, price in pricecheck.iter_prices(offering):
-        extra = "".join(f"\n[yellow]other value ${c.usd}: {escape(c.source)}[/yellow]" for c in price.conflicts)
-        note = f"\n[dim]{escape(price.note)}[/dim]" if price.note else ""
-        extra += "".join(f"\n[dim]was ${h.usd} from {h.from_} until {h.until}: {escape(h.source)}[/dim]"
+        extra = "".join(f"\n[yellow]other value ${c.usd}: {escape(source_words(c.source))}[/yellow]" for c in price.conflicts)
+        note = f"\n[dim]{escape(source_words(price.note))}[/dim]" if price.note else ""
+        extra += "".join(f"\n[dim]was ${h.usd} from {h.from_} until {h.until}: {escape(source_words(h.source))}[/dim]"
                          for h in reversed(price.history))
-        table.add_row(name, price.usd and f"${price.usd}" or "$0", str(price.as_of), escape(price.source) + note + extra)
+        table.add_row(name, price.usd and f"${price.usd}" or "$0", str(price.as_of), escape(source_words(price.source)) + note + extra)
     out.print(table)
     for h in offering.hidden_costs:
         figure = f"${h.range.usd_low}–${h.range.usd_high}" if h.range else (h.note or "")
         out.print(f"[dim]hidden · {escape(h.description)}: {escape(figure)} per {h.per} — "
-                  f"{escape(h.range.source if h.range else h.source or '')}[/dim]")
+                  f"{escape(source_words(h.range.source if h.range else h.source or ''))}[/dim]")
     for note in offering.notes:
         out.print(f"[dim]note · {escape(note)}[/dim]")
     if offering.published:
         out.print(f"[bold]Published figures[/bold] ({len(offering.published)}), recomputed by `ftrec catalog check`:")
         for fig in offering.published:
-            out.print(f"  {fig.figure} {escape(fig.printed)} — {escape(fig.source)}")
+            out.print(f"  {fig.figure} {escape(fig.printed)} — {escape(source_words(fig.source))}")
 
 
 def offerings_json(catalog: Catalog, brief: bool = True) -> list[dict]:
@@ -124,7 +126,7 @@ def check(catalog: Catalog, today: date, fmt: str) -> bool:
                       + ", ".join(f"{k} ({v})" for k, v in by_offering.items()), soft_wrap=True)
             continue
         for f in group:
-            out.print(f"  ! {f.offering} {f.price}: {escape(f.message)}", soft_wrap=True)
+            out.print(f"  ! {f.offering} {f.price}: {escape(source_words(f.message))}", soft_wrap=True)
     if not findings:
         out.print(f"catalog ok: {len(catalog.offerings)} offerings, nothing stale, conflicting or implausible")
     else:
