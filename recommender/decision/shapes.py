@@ -6,13 +6,13 @@ Money is written as exact two-decimal strings, token counts as integers, rates a
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import Any, Optional
 
 import orjson
 
 from recommender.domain import cost
+from recommender.domain.units import json_default
 
 
 money = cost.usd
@@ -136,15 +136,7 @@ def dumps(decision: dict, indent: Optional[int] = 2) -> str:
     """The decision as JSON text: indented by two, or compact (`indent=None`) for JSON Lines and records.
     orjson writes it; an integer beyond 64 bits (a break-even on a vanishing saving) falls back to json."""
     try:
-        return orjson.dumps(decision, default=_json_default, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+        return orjson.dumps(decision, default=json_default, option=orjson.OPT_INDENT_2 if indent else 0).decode()
     except TypeError:
         separators = None if indent else (",", ":")
-        return json.dumps(decision, indent=indent, ensure_ascii=False, default=_json_default, separators=separators)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+        return json.dumps(decision, indent=indent, ensure_ascii=False, default=json_default, separators=separators)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 from typing import Optional
 
 
@@ -70,3 +72,12 @@ def _month_number(value: Decimal) -> str:
     from decimal import ROUND_HALF_UP
 
     return str(value.quantize(Decimal("0.1") if value < 10 else Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def json_default(value: Any) -> Any:
+    """What JSON writers make of the values decisions hold: exact decimals as text, dates as ISO days."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")

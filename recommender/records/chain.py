@@ -13,12 +13,11 @@ breaks the chain at that record.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
-from decimal import Decimal
 from typing import Any, Optional
 
 import orjson
 
+from recommender.domain.units import json_default
 from recommender.domain.errors import InputError
 
 GENESIS = "0" * 64
@@ -26,17 +25,11 @@ RECORD_KEYS = ("decision_id", "created_at", "engine", "today", "source", "requir
                "approach", "rank_by", "hidden_costs", "recommendations", "excluded", "trace", "warnings")
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 def canonical(record: dict, label: str = "decision record") -> bytes:
     try:
-        return orjson.dumps(record, default=_default, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(record, default=json_default, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:  # a lone surrogate, an integer over 64 bits, ...
         raise InputError(f"cannot be stored: {exc}", file=label) from None
 
