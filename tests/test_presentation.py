@@ -76,7 +76,7 @@ def test_newer_decision_fields_are_shown(typical):
     decision["recommendations"][0]["break_even"]["months"] = "5.3"
     decision["recommendations"][0]["break_even"]["months_high"] = "26"
     text = text_of(render.decision_table(decision, 5, 80))
-    assert "decided on assumptions: task.prompt_suffices, needs.output_format" in " ".join(text.split())
+    assert "decided on assumptions: task.prompt_suffices=unknown, needs.output_format=false" in " ".join(text.split())
     assert "Approaches compared" in text and "$1.5K" in text and "$18K" in text and "→ fine-tune" in text
     assert "per API Cost Score blog 2026, no premium model allowed" in text
     assert "5.3–26 mo" in text

@@ -209,8 +209,21 @@ def _approach_lines(decision: dict) -> list[Any]:
             (f"method {a['method']}: because {', '.join(a['method_because'])}", "dim")]
     assumed = list(dict.fromkeys([*(a.get("assumed") or []), *(decision.get("rank_by", {}).get("assumed") or [])]))
     if assumed:
-        said.append((f"decided on assumptions: {', '.join(assumed)} (not given; set them to be sure)", "yellow"))
+        shown = ", ".join(f"{name}={_assumed_value(decision, name)}" for name in assumed)
+        said.append((f"decided on assumptions: {shown} (not given; set them to be sure)", "yellow"))
     return [head, *(Padding(Text(text, style=style), (0, 0, 0, 2)) for text, style in said)]
+
+
+def _assumed_value(decision: dict, name: str) -> str:
+    """The value a defaulted field took, as the request would write it ("narrow", "100M", "false")."""
+    section, _, field = name.partition(".")
+    value = decision.get("requirements", {}).get(section)
+    value = value.get(field) if field and isinstance(value, dict) else value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int) and value >= 1000:
+        return tokens(value)
+    return "?" if value is None else str(value)
 
 
 def _hidden_line(decision: dict, recs: list) -> list[Any]:
