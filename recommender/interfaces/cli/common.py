@@ -63,9 +63,13 @@ def emit(data: dict, fmt: str, table, markdown=None, csv=None, wide: bool = Fals
 
 
 def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
+    import gc
+
     from recommender.api import setup_for
 
-    return setup_for(catalog_dir, rules_dir)
+    setup = setup_for(catalog_dir, rules_dir)
+    gc.freeze()  # the catalog and rules live as long as the process: keep the collector off them
+    return setup
 
 
 def load_requirements(path: str):

@@ -10,9 +10,13 @@ import os
 import sys
 from typing import Optional
 
-import click
+# pydantic's documented switch: a CLI process loads no third-party pydantic plugins, which spares the
+# entry-point scan (importlib.metadata) at start-up. Library users of `import recommender` keep theirs.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from recommender import __version__
+import click  # noqa: E402
+
+from recommender import __version__  # noqa: E402
 from recommender.interfaces.cli.common import (
     Failed,
     as_of_option,
