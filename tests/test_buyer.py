@@ -210,3 +210,10 @@ def test_catalog_check_recomputes_002s_break_even_with_its_own_method():
     assert not any(o == "openai/gpt-4o-mini" and "break_even" in p for o, p in published)
     flash = next(m for (o, p), m in published.items() if o == "google/gemini-1.5-flash" and "break_even" in p)
     assert "the catalog's rates give 51,546 tokens" in flash
+
+
+def test_routing_is_not_costed_when_the_needs_exclude_its_models(setup):
+    # 002's average routes between Gemini Flash and GPT-5: a Claude-only request cannot route.
+    routing = next(a for a in _decide(setup, {"needs": {"model_family": "claude"}})["approaches"]
+                   if a["approach"] == "routing")
+    assert routing["year_one"] is None and "Gemini Flash, GPT-5" in routing["note"]

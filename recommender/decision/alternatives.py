@@ -32,10 +32,20 @@ def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list
         "hybrid": top_tune and (top_tune[0], _with(top_tune[1], retrieval)),
         "rag": cheapest_base and (cheapest_base[0], approach_cost.base_model_cost(cheapest_base[0], req, retrieval)),
         "prompt_engineering": _today(req, result) or cheapest_base,
-        "routing": (None, approach_cost.routing_cost(catalog, req)),
+        "routing": _routing(result, catalog, req),
         "larger_base_model": strongest,
     }
     return [_entry(name, entries[name], result.approach) for name in APPROACHES]
+
+
+ROUTED_FAMILIES = ("gemini", "gpt")  # 002's routing average: Gemini Flash for simple tasks, GPT-5 for complex ones
+
+
+def _routing(result, catalog: Catalog, req: Requirements) -> Optional[tuple]:
+    """002's routing average, where the request allows the families it routes between."""
+    if not any(r.offering.family in ROUTED_FAMILIES for r in result.ranked):
+        return None
+    return (None, approach_cost.routing_cost(catalog, req))
 
 
 def _cheapest(costed: list) -> Optional[tuple]:
@@ -68,8 +78,10 @@ def _today(req: Requirements, result) -> Optional[tuple]:
 
 def _entry(name: str, costed: Optional[tuple], chosen: str) -> dict:
     if costed is None:
+        why = ("the request's needs exclude the models it routes between (Gemini Flash, GPT-5)" if name == "routing"
+               else "no allowed offering has every price this approach needs")
         return {"approach": name, "chosen": name == chosen, "offering": None, "monthly": None, "year_one": None,
-                "basis": [], "note": "no allowed offering has every price this approach needs"}
+                "basis": [], "note": why}
     offering, c = costed
     parts = [*c.training.lines, *c.monthly.lines]
     return {
