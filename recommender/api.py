@@ -46,17 +46,22 @@ def load_rules(directory: Union[str, os.PathLike, None] = None) -> RuleSet:
 
 
 def recommend(requirements: RequirementsLike, *, catalog: CatalogLike = None, rules: RulesLike = None,
-              record: Union[bool, str, os.PathLike] = False, today: Optional[date] = None) -> Decision:
+              record: Union[bool, str, os.PathLike] = False, today: Optional[date] = None,
+              as_of: Optional[date] = None) -> Decision:
     """Decide the approach and rank the allowed offerings; the same object as `ftrec recommend --format json`.
 
     `record=True` appends the decision to the default decision log; a path names another log.
+    `as_of` prices the decision with the prices in force on that day (from each price's history).
 
     >>> d = recommend({"inference": {"monthly_tokens": "100M"}, "task": {"kind": "narrow"}})
     >>> d.approach.choice
     'fine_tune'
     """
+    from recommender.decision.prices import setup_as_of, stamp_as_of
+
     req, source = as_requirements(requirements)
-    decision = decide(req, setup_for(catalog, rules), today or date.today(), source=source)
+    setup = setup_as_of(setup_for(catalog, rules), as_of)
+    decision = stamp_as_of(decide(req, setup, today or date.today(), source=source), as_of)
     if record:
         from recommender.records import log
 

@@ -66,3 +66,14 @@ def test_importing_recommender_loads_no_decision_machinery():
     code = "import sys, recommender; print(sorted(m for m in sys.modules if m.startswith(('recommender.', 'durable', 'pydantic'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_as_of_prices_the_decision_with_the_prices_then_in_force():
+    # GPT-3.5 Turbo's fine-tuned rates were 002's $0.003/$0.006 until genai-prices' $3/$6 (2026-10-14):
+    # at 80/20 on 100M tokens, 80 × $0.003 + 20 × $0.006 = $0.36 a month then, $360 now.
+    then = recommender.recommend({}, today=TODAY, as_of=__import__("datetime").date(2026, 6, 1))
+    now = recommender.recommend({}, today=TODAY)
+    monthly = [next(r.cost.monthly for r in d.recommendations if r.offering == "openai/gpt-3.5-turbo")
+               for d in (then, now)]
+    assert monthly == ["0.36", "360.00"]
+    assert then.model_dump(mode="json")["as_of"] == "2026-06-01" and "as_of" not in now.model_dump(mode="json")
