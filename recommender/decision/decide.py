@@ -311,7 +311,7 @@ figure_of = ranking.figure_of
 def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shared_hidden=(),
                     frontier=frozenset()) -> dict:
     offering, c, preferred, demoted = r.offering, r.cost, r.preferred, r.demoted
-    values = {**decided, **r.attributes}
+    values = {**decided, **r.attributes} if preferred or demoted else {}  # what their messages may quote
     because = [{"rule": rule.id, "effect": "prefer", "message": render_message(rule.message or rule.description, values)}
                for rule in preferred]
     because += [{"rule": rule.id, "effect": "demote", "message": render_message(rule.message, values)} for rule in demoted]
