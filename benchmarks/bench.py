@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import bench_inputs
-from bench_measure import CommandFailed, checked, median, run
+from bench_measure import CommandFailed, checked, median, repeated, run
 
 ROOT = Path(__file__).resolve().parent.parent
 FTREC = str(Path(sys.executable).parent / "ftrec")
@@ -55,7 +55,8 @@ class Table:
         self.quiet = as_json
 
     def add(self, name: str, value: str, target: str, met: bool | None, note: str = "", **figures) -> None:
-        self.rows.append(dict(name=name, value=value, target=target, met=met, note=note, figures=figures))
+        self.rows.append(dict(name=name, value=value, target=target, met=met, note=note, figures=figures,
+                              load=round(os.getloadavg()[0], 2)))  # the 1-minute load as the row was measured
         if not self.quiet:
             verdict = {True: "✓", False: "✗", None: " "}[met]
             print(f"{name:<38} {value:>13}  {target:<13} {verdict}  {note}", flush=True)
@@ -181,8 +182,7 @@ def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) 
         name = f"recommend, {count:,} offerings"
         try:
             argv = [FTREC, "recommend", TYPICAL, "--no-audit", "--catalog", str(directory), "--format", "json"]
-            checked(run(argv, ENV, poll=False), name)  # warm-up
-            results = [checked(run(argv, ENV), name) for _ in range(runs)]
+            results = repeated(argv, ENV, runs, name)
         except CommandFailed as error:
             table.failed(name, "< 2 s" if count == large else "", error)
             continue
@@ -192,7 +192,7 @@ def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) 
         peak = max(r.tree_rss_mb for r in results)
         target = count == large
         table.add(name, f"{seconds:.2f} s", "< 2 s" if target else "", seconds < 2 if target else None,
-                  f"median of {runs}; catalog written in {made:.0f} s", seconds=seconds)
+                  f"median of {len(results)}; catalog written in {made:.0f} s", seconds=seconds)
         table.add(f"recommend, {count:,} offerings: peak RSS", mb(peak), "< 400 MB" if target else "",
                   peak < 400 if target else None, f"largest process {mb(max(r.max_rss_mb for r in results))}",
                   rss_mb=peak)
@@ -210,14 +210,13 @@ def sweep(table: Table, runs: int, points: int) -> None:
     name = f"sweep, {points:,} points"
     argv = [FTREC, "sweep", TYPICAL, "--vary", f"inference.monthly_tokens=100K..1B:{points}:log", "--format", "json"]
     try:
-        checked(run(argv, ENV, poll=False), name)
-        results = [checked(run(argv, ENV), name) for _ in range(runs)]
+        results = repeated(argv, ENV, runs, name)
     except CommandFailed as error:
         table.failed(name, "< 1 s", error)
         return
     seconds = median(r.seconds for r in results)
     peak = max(r.tree_rss_mb for r in results)
-    table.add(name, f"{seconds:.2f} s", "< 1 s", seconds < 1, f"median of {runs}; peak RSS {mb(peak)}",
+    table.add(name, f"{seconds:.2f} s", "< 1 s", seconds < 1, f"median of {len(results)}; peak RSS {mb(peak)}",
               seconds=seconds, rss_mb=peak)
 
 
@@ -324,7 +323,10 @@ def main() -> int:
                   started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     if not args.json:
         print(f"ftrec benchmarks · Python {header['python']} · {header['cores']} cores · {mode} run · "
-              f"load average {header['load_before']}\n")
+              f"load average {header['load_before']}")
+        if mode == "quick":
+            print("quick run: small counts, so the verdicts say nothing about the targets")
+        print()
         print(f"{'figure':<38} {'measured':>13}  {'target':<13}    note")
     started = time.perf_counter()
     measure(table, mode)

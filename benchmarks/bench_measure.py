@@ -116,10 +116,16 @@ def checked(result: Run, what: str) -> Run:
     return result
 
 
-def median_runs(argv: list[str], env: dict, runs: int, what: str, poll: bool = True) -> list[Run]:
-    """RUNS runs after one warm-up run (page cache, bytecode), each checked."""
-    checked(run(argv, env, poll=False), what)
-    return [checked(run(argv, env, poll=poll), what) for _ in range(runs)]
+def repeated(argv: list[str], env: dict, runs: int, what: str) -> list[Run]:
+    """RUNS runs after a warm-up run (page cache, bytecode), each checked; when the warm-up takes
+    longer than LONG seconds, it is the only run (what it warms is then lost in the noise)."""
+    first = checked(run(argv, env), what)
+    if first.seconds > LONG:
+        return [first]
+    return [checked(run(argv, env), what) for _ in range(runs)]
+
+
+LONG = 10
 
 
 def median(values) -> float:
