@@ -1,6 +1,7 @@
 # make demo  - create .venv, install ftrec, run it on the shipped example
 # make test  - create .venv with the test extras, run the whole test suite
-# make bench - run the benchmarks (not part of `make test`); make bench-audit: only the decision log's
+# make bench - run the benchmarks (not part of `make test`): issue 16's figures beside their targets;
+#              BENCH_ARGS=--full adds a batch of 1,000,000, --quick is a smoke run; make bench-audit: only the decision log's
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -37,8 +38,10 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -q
 
+BENCH_ARGS ?=
+
 bench: $(VENV)/.installed-test
-	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 bench-audit: $(VENV)/.installed-test
 	$(PY) benchmarks/audit_bench.py

@@ -1,18 +1,22 @@
-"""ftrec benchmarks: each figure beside its floor, measured in the same run (`make bench`).
+"""ftrec benchmarks (issue 16): every figure beside its target, measured in one run (`make bench`).
 
-1. cold start: `ftrec recommend examples/typical.yaml` vs the import floor
-   `python -c "import durable.lang, yaml, rich.console, rich.table; from pydantic import BaseModel"`
-   (goal: ≤ 1.5×);
-2. batch throughput: requirement sets through rules and cost, JSON Lines in and out, on all cores
-   (goal: ≥ 2,000 sets/s on 2 cores), beside the floor of reading and writing the same lines;
-3. memory: peak RSS after 100,000 decisions in one process (goal: flat: no growth from
-   durable_rules sessions), beside the RSS after the first 1,000;
-4. the decision log (audit_bench.py): `audit list` over 100,000 records (goal: < 0.5 s), appends
-   flat (the last 1,000 no slower than 1.5× the first 1,000);
-5. a 1,000-point `ftrec sweep` (goal: < 2 s), beside one `recommend` of the same request;
-6. `ftrec serve` from launch to the first page served (goal: < 2 s), beside importing its web stack.
+1. cold `ftrec recommend examples/typical.yaml --no-audit` / the import floor
+   (`python -c "import durable.lang, yaml, rich.console, rich.table; from pydantic import BaseModel"`),
+   medians of interleaved runs (target ≤ 1.35×);
+2. a batch of 20,000 varied requests (bench_inputs.py), JSON Lines on stdin to
+   `ftrec recommend - --format json`: decisions/s with --no-audit (≥ 5,000/s) and with every decision
+   recorded in a fresh decision log (≥ 4,000/s); the batch's peak memory, summed over its whole
+   process tree (< 300 MB); and whether it stays flat at 100,000 (1,000,000 with --full);
+3. `ftrec recommend` with a generated catalog of 2,000 and of 20,000 offerings: time (< 2 s at
+   20,000), peak memory (< 400 MB at 20,000) and the ratio of the two times (linear: about 10×);
+4. a 1,000-point `ftrec sweep` on the built-in catalog (< 1 s);
+5. `ftrec audit list`, a cold process, over a log of 100,000 records (< 0.5 s);
+6. (issue 17) `ftrec serve` from launch to the first page served (< 2 s).
 
-Usage: python benchmarks/bench.py [--quick]   (--quick: smaller counts, for a smoke run)
+Times are medians of several runs where a run is short (the machine is shared: the load average is
+printed before and after). Results are also written as JSON (benchmarks/results.json by default).
+
+Usage: python benchmarks/bench.py [--quick | --full] [--out PATH] [--json] [--strict]
 """
 
 from __future__ import annotations
@@ -20,168 +24,329 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import statistics
-import subprocess
+import shutil
+import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import bench_inputs
+from bench_measure import CommandFailed, checked, median, repeated, run
+
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-FTREC = str(BIN / "ftrec")
-FLOOR = "import durable.lang, yaml, rich.console, rich.table; from pydantic import BaseModel"
-# What any program on this stack pays beyond FLOOR: pydantic builds its schema machinery on the first
-# model (FLOOR only imports BaseModel), and the CLI library.
-STACK_FLOOR = FLOOR + "\nimport click\nclass First(BaseModel):\n    x: int"
+FTREC = str(Path(sys.executable).parent / "ftrec")
 TYPICAL = str(ROOT / "examples" / "typical.yaml")
-ENV = {**os.environ, "FTREC_AUDIT_LOG": os.devnull}
+FLOOR = "import durable.lang, yaml, rich.console, rich.table; from pydantic import BaseModel"
+ENV = {**os.environ, "FTREC_AUDIT_LOG": os.devnull, "COLUMNS": "120"}
+FLAT_GROWTH = 0.10  # "flat": the larger batch's peak at most 10% above the smaller's
+
+SIZES = {  # what each mode measures
+    "quick": dict(cold_runs=2, batch=100, flat=(100, 300), catalogs=(50, 500), runs=1, points=100, audit=500),
+    "normal": dict(cold_runs=10, batch=20_000, flat=(20_000, 100_000), catalogs=(2_000, 20_000), runs=3,
+                   points=1_000, audit=100_000),
+}
+SIZES["full"] = dict(SIZES["normal"], flat=(20_000, 100_000, 1_000_000))
 
 
-def timed(argv: list[str], runs: int, stdin: bytes | None = None, env: dict | None = None) -> float:
-    """Median wall time of a command over `runs` runs (after one warm-up run)."""
-    samples = []
-    for i in range(runs + 1):
-        started = time.perf_counter()
-        subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env=env or ENV)
+class Table:
+    def __init__(self, as_json: bool):
+        self.rows: list[dict] = []
+        self.quiet = as_json
+
+    def add(self, name: str, value: str, target: str, met: bool | None, note: str = "", **figures) -> None:
+        self.rows.append(dict(name=name, value=value, target=target, met=met, note=note, figures=figures,
+                              load=round(os.getloadavg()[0], 2)))  # the 1-minute load as the row was measured
+        if not self.quiet:
+            verdict = {True: "✓", False: "✗", None: " "}[met]
+            print(f"{name:<38} {value:>13}  {target:<13} {verdict}  {note}", flush=True)
+
+    def failed(self, name: str, target: str, error: Exception) -> None:
+        self.add(name, "failed", target, False, str(error))
+
+
+def mb(value: float) -> str:
+    return f"{value:,.0f} MB"
+
+
+# --- 1. cold start --------------------------------------------------------------------------
+
+
+def cold_start(table: Table, runs: int) -> None:
+    floor_argv = [sys.executable, "-c", FLOOR]
+    ours_argv = [FTREC, "recommend", TYPICAL, "--no-audit"]
+    floors, ours = [], []
+    for i in range(runs + 1):  # interleaved, so a burst of load hits both alike; the first pair warms up
+        floor = checked(run(floor_argv, ENV, poll=False), "import floor")
+        mine = checked(run(ours_argv, ENV, poll=False), "ftrec recommend")
         if i:
-            samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+            floors.append(floor)
+            ours.append(mine)
+    wall = median(r.seconds for r in ours) / median(r.seconds for r in floors)
+    cpu = median(r.cpu for r in ours) / median(r.cpu for r in floors)
+    table.add("cold recommend / import floor", f"{wall:.2f}×", "≤ 1.35×", wall <= 1.35,
+              f"{median(r.seconds for r in ours) * 1000:.0f} ms / {median(r.seconds for r in floors) * 1000:.0f} ms, "
+              f"median of {runs} interleaved; CPU {cpu:.2f}×", ratio=wall, cpu_ratio=cpu,
+              recommend_ms=median(r.seconds for r in ours) * 1000, floor_ms=median(r.seconds for r in floors) * 1000)
 
 
-def report(name: str, value: str, floor: str, goal: str, met: bool | None) -> None:
-    verdict = "" if met is None else ("  ✓ goal met" if met else "  ✗ goal missed")
-    print(f"{name:<34} {value:>22}   floor {floor:<28} goal {goal}{verdict}", flush=True)
+# --- 2. batch --------------------------------------------------------------------------------
 
 
-def cold_start(runs: int) -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "recommender")], check=True)  # as pip would
-    floor = timed([sys.executable, "-c", FLOOR], runs)
-    stack = timed([sys.executable, "-c", STACK_FLOOR], runs)
-    ours = timed([FTREC, "recommend", TYPICAL, "--no-audit", "--today", "2026-11-23"], runs)
-    ratio = ours / floor
-    report("cold `ftrec recommend`", f"{ours * 1000:.0f} ms ({ratio:.2f}×)", f"{floor * 1000:.0f} ms imports",
-           "≤ 1.5× floor", ratio <= 1.5)
-    report("", "", f"{stack * 1000:.0f} ms + click, 1st model", f"({ours / stack:.2f}× this floor)", None)
+def batch_run(work: Path, count: int, log: Path | None = None):
+    """One batch of COUNT requests; the run and its rate, after checking every decision came out (and was recorded)."""
+    requests = work / f"requests-{count}.jsonl"
+    if not requests.exists():
+        bench_inputs.write_requests(requests, count)
+    out = work / "decisions.jsonl"
+    audit = ["--audit-log", str(log)] if log else ["--no-audit"]
+    result = checked(run([FTREC, "recommend", "-", "--format", "json", *audit], ENV, requests, out),
+                     f"batch of {count:,}")
+    with open(out, "rb") as lines:
+        decided = sum(1 for _ in lines)
+    out.unlink()
+    if decided != count:
+        raise CommandFailed(f"batch of {count:,}: {decided:,} decisions printed")
+    if log:
+        with sqlite3.connect(log) as db:
+            recorded = db.execute("SELECT count(*) FROM decisions").fetchone()[0]
+        if recorded != count:
+            raise CommandFailed(f"batch of {count:,}: {recorded:,} decisions recorded")
+    return result, count / result.seconds
 
 
-def requirement_sets(count: int, seed: int = 7) -> list[dict]:
-    rng = random.Random(seed)
-    sets = []
-    for _ in range(count):
-        sets.append({
-            "training": {"tokens": rng.choice(["1M", "5M", "20M", "100M"]), "epochs": rng.randint(1, 5)},
-            "inference": {"monthly_tokens": rng.randint(10**5, 3 * 10**9), "input_share": str(rng.choice([0.5, 0.8, 0.95]))},
-            "needs": {"style_tone": rng.random() < 0.3, "citations": rng.random() < 0.2,
-                      "data_residency": rng.choice(["any"] * 8 + ["eu"]),
-                      "model_family": rng.choice(["any"] * 9 + ["claude", "llama"])},
-            "task": {"knowledge_churn": rng.choice(["daily", "weekly", "monthly", "stable"]),
-                     "kind": rng.choice(["narrow", "narrow", "general", "retrieval_chat", "mixed_complexity"])},
-            "priority": rng.choice(["cost", "quality", "inference_cost", "balanced"]),
-            "baseline": rng.choice([None, "openai/gpt-4o", {"input_per_m": "2.50", "output_per_m": "10.00"}]),
-        })
-    return [{k: v for k, v in s.items() if v is not None} for s in sets]
+def cpu_bound(count: int, result) -> str:
+    """What the batch's CPU time allows on idle cores: the rate other load on the machine cannot lower."""
+    cores = os.cpu_count() or 1
+    return f"CPU {result.cpu:.1f} s: ≤ {count / result.cpu * cores:,.0f}/s on {cores} idle cores"
 
 
-def batch_throughput(count: int) -> None:
-    lines = "".join(json.dumps(s) + "\n" for s in requirement_sets(count)).encode()
-    floor_code = ("import sys, json\nfor line in sys.stdin:\n    sys.stdout.write(json.dumps(json.loads(line)) + '\\n')")
-    floor = timed([sys.executable, "-c", floor_code], 1, stdin=lines)
-    ours = timed([FTREC, "recommend", "-", "--format", "json", "--no-audit", "--today", "2026-11-23"], 1, stdin=lines)
-    rate = count / ours
-    report(f"batch: {count:,} sets, {os.cpu_count()} cores", f"{rate:,.0f} sets/s", f"{count / floor:,.0f} lines/s read+write",
-           "≥ 2,000 sets/s", rate >= 2000)
+def batch(table: Table, work: Path, count: int) -> dict:
+    peaks = {}
+    name = f"batch {count:,}, --no-audit"
+    try:
+        plain, rate = batch_run(work, count)
+        peaks[count] = plain
+        table.add(name, f"{rate:,.0f}/s", "≥ 5,000/s", rate >= 5_000, f"{plain.seconds:.1f} s; {cpu_bound(count, plain)}",
+                  rate=rate, seconds=plain.seconds, cpu_seconds=plain.cpu)
+    except CommandFailed as error:
+        table.failed(name, "≥ 5,000/s", error)
+    name = f"batch {count:,}, every one recorded"
+    try:
+        log = work / "decisions.sqlite3"
+        recorded, rate = batch_run(work, count, log)
+        size = log.stat().st_size
+        log.unlink()
+        table.add(name, f"{rate:,.0f}/s", "≥ 4,000/s", rate >= 4_000,
+                  f"{recorded.seconds:.1f} s; {cpu_bound(count, recorded)}; fresh log, {size / 2**20:,.0f} MB",
+                  rate=rate, seconds=recorded.seconds, cpu_seconds=recorded.cpu)
+    except CommandFailed as error:
+        table.failed(name, "≥ 4,000/s", error)
+        recorded = None
+    runs = [r for r in (peaks.get(count), recorded) if r]
+    if runs:
+        worst = max(runs, key=lambda r: r.tree_rss_mb)
+        table.add(f"batch {count:,}: peak RSS, process tree", mb(worst.tree_rss_mb), "< 300 MB", worst.tree_rss_mb < 300,
+                  f"PSS {mb(worst.tree_pss_mb)}; largest process {mb(worst.max_rss_mb)}",
+                  rss_mb=worst.tree_rss_mb, pss_mb=worst.tree_pss_mb, largest_mb=worst.max_rss_mb)
+    return peaks
 
 
-MEMORY_PROBE = """
-import json, resource, sys
-from datetime import date
-from recommender.decision.decide import Setup, decide
-from recommender.domain.catalog import load_catalog
-from recommender.engine.rules import load_rules
-from recommender.domain.requirements import Requirements
-sets = [Requirements.model_validate(s) for s in json.loads(sys.stdin.read())]
-setup = Setup(load_catalog(), load_rules())
-marks = {}
-for i in range(int(sys.argv[1])):
-    decide(sets[i % len(sets)], setup, date(2026, 11, 23))
-    if i + 1 in (1000, 10000, 100000) or i + 1 == int(sys.argv[1]):
-        marks[i + 1] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps(marks))
-"""
+def flat(table: Table, work: Path, counts: tuple[int, ...], known: dict) -> None:
+    base = counts[0]
+    for count in counts:
+        if count in known:
+            continue
+        try:
+            known[count], _ = batch_run(work, count)
+        except CommandFailed as error:
+            table.failed(f"batch {count:,}: peak RSS vs {base:,}", "flat", error)
+            return
+    if base not in known:
+        return
+    for count in counts[1:]:
+        first, last = known[base], known[count]
+        growth = last.tree_rss_mb / first.tree_rss_mb - 1
+        table.add(f"batch {count:,}: peak RSS vs {base:,}", f"{growth:+.0%}", f"flat (≤ +{FLAT_GROWTH:.0%})",
+                  growth <= FLAT_GROWTH,
+                  f"{mb(first.tree_rss_mb)} → {mb(last.tree_rss_mb)} (PSS {mb(first.tree_pss_mb)} → "
+                  f"{mb(last.tree_pss_mb)}); {count / last.seconds:,.0f}/s",
+                  growth=growth, rss_mb=last.tree_rss_mb, pss_mb=last.tree_pss_mb, rate=count / last.seconds)
 
 
-def memory(count: int) -> None:
-    sets = json.dumps(requirement_sets(500)).encode()
-    done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(count)], input=sets, capture_output=True, check=True)
-    marks = {int(k): v for k, v in json.loads(done.stdout).items()}
-    first, last = marks[min(marks)], marks[max(marks)]
-    growth = (last - first) / 1024
-    shown = ", ".join(f"{n:,}: {kb / 1024:.0f} MB" for n, kb in sorted(marks.items()))
-    report(f"peak RSS after {count:,} decisions", f"{last / 1024:.0f} MB (+{growth:.1f} MB)", f"{first / 1024:.0f} MB after 1,000",
-           "flat (< 5 MB growth)", growth < 5)
-    print(f"{'':34}   ({shown})")
+# --- 3. catalog scale ------------------------------------------------------------------------
 
 
-def audit_list(count: int) -> None:
-    """The decision log's figures: see audit_bench.py."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) -> None:
+    small, large = counts
+    times = {}
+    for count in counts:
+        directory = work / f"catalog-{count}"
+        started = time.perf_counter()
+        bench_inputs.write_catalog(directory, count)
+        made = time.perf_counter() - started
+        name = f"recommend, {count:,} offerings"
+        try:
+            argv = [FTREC, "recommend", TYPICAL, "--no-audit", "--catalog", str(directory), "--format", "json"]
+            results = repeated(argv, ENV, runs, name)
+        except CommandFailed as error:
+            table.failed(name, "< 2 s" if count == large else "", error)
+            continue
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        times[count] = seconds = median(r.seconds for r in results)
+        peak = max(r.tree_rss_mb for r in results)
+        target = count == large
+        table.add(name, f"{seconds:.2f} s", "< 2 s" if target else "", seconds < 2 if target else None,
+                  f"median of {len(results)}; catalog written in {made:.0f} s", seconds=seconds)
+        table.add(f"recommend, {count:,} offerings: peak RSS", mb(peak), "< 400 MB" if target else "",
+                  peak < 400 if target else None, f"largest process {mb(max(r.max_rss_mb for r in results))}",
+                  rss_mb=peak)
+    if len(times) == 2:
+        ratio = times[large] / times[small]
+        linear = large / small
+        table.add(f"recommend time, {large:,} / {small:,}", f"{ratio:.1f}×", f"≈ {linear:.0f}× (≤ {linear * 1.2:.0f}×)",
+                  ratio <= linear * 1.2, "linear in the catalog: about 10×; less when start-up dominates", ratio=ratio)
+
+
+# --- 4. sweep, 5. audit list -----------------------------------------------------------------
+
+
+def sweep(table: Table, runs: int, points: int) -> None:
+    name = f"sweep, {points:,} points"
+    argv = [FTREC, "sweep", TYPICAL, "--vary", f"inference.monthly_tokens=100K..1B:{points}:log", "--format", "json"]
+    try:
+        results = repeated(argv, ENV, runs, name)
+    except CommandFailed as error:
+        table.failed(name, "< 1 s", error)
+        return
+    seconds = median(r.seconds for r in results)
+    peak = max(r.tree_rss_mb for r in results)
+    table.add(name, f"{seconds:.2f} s", "< 1 s", seconds < 1, f"median of {len(results)}; peak RSS {mb(peak)}",
+              seconds=seconds, rss_mb=peak)
+
+
+def audit_list(table: Table, work: Path, count: int, runs: int = 5) -> None:
+    """A log of COUNT records filled the way audit_bench.py fills it, then `ftrec audit list` cold."""
     import audit_bench
 
-    audit_bench.run(count, 60 if count < 10_000 else 300)
+    log = work / "audit.sqlite3"
+    started = time.perf_counter()
+    stream = audit_bench.Stream(audit_bench.sample_decisions(20 if count < 1_000 else 60 if count < 10_000 else 300))
+    audit_bench.bulk(log, stream, count)
+    made = time.perf_counter() - started
+    name = f"audit list, {count:,} records"
+    env = {**ENV, "FTREC_AUDIT_LOG": str(log)}
+    try:
+        checked(run([FTREC, "audit", "list"], env, poll=False), name)
+        results = [checked(run([FTREC, "audit", "list"], env, poll=False), name) for _ in range(runs)]
+    except CommandFailed as error:
+        table.failed(name, "< 0.5 s", error)
+        return
+    finally:
+        size = log.stat().st_size
+        log.unlink()
+    seconds = median(r.seconds for r in results)
+    table.add(name, f"{seconds * 1000:.0f} ms", "< 0.5 s", seconds < 0.5,
+              f"cold process, median of {runs}; log {size / 2**30:.1f} GB, filled in {made:.0f} s", seconds=seconds)
 
 
-def sweep(points: int) -> None:
-    one = timed([FTREC, "recommend", TYPICAL, "--no-audit", "--format", "json"], 3)
-    ours = timed([FTREC, "sweep", TYPICAL, "--vary", f"inference.monthly_tokens=100K..1B:{points}:log",
-                  "--format", "json"], 1)
-    report(f"{points:,}-point sweep", f"{ours:.2f} s", f"{one * 1000:.0f} ms one recommend", "< 2 s", ours < 2)
-
-
-def serve_start(runs: int) -> None:
+def serve_start(table: Table, work: Path, runs: int) -> None:
+    """Issue 17's figure, kept here: `ftrec serve` from launch to the first page served (< 2 s)."""
     import socket
+    import subprocess
     import urllib.request
 
-    floor = timed([sys.executable, "-c", "import fastapi, uvicorn, jinja2"], runs)
-    samples = []
+    samples, log = [], work / "serve.sqlite3"
     for _ in range(runs):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
         started = time.perf_counter()
-        server = subprocess.Popen([FTREC, "serve", "--port", str(port)], env=ENV, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen([FTREC, "serve", "--port", str(port)], env={**ENV, "FTREC_AUDIT_LOG": str(log)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            while time.perf_counter() - started < 30:
+            while server.poll() is None and time.perf_counter() - started < 30:
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                    samples.append(time.perf_counter() - started)
                     break
                 except OSError:
                     time.sleep(0.02)
-            samples.append(time.perf_counter() - started)
+            else:
+                why = f"exit {server.returncode}: {server.stderr.read().decode(errors='replace').strip()[-160:]}" \
+                    if server.returncode is not None else "no page within 30 s"
+                table.failed("serve, launch to first page", "< 2 s", CommandFailed(why))
+                return
         finally:
             server.terminate()
             server.wait()
-    ours = statistics.median(samples)
-    report("ftrec serve to the first page", f"{ours:.2f} s", f"{floor * 1000:.0f} ms import web stack", "< 2 s",
-           ours < 2)
+    seconds = median(samples)
+    table.add("serve, launch to first page", f"{seconds:.2f} s", "< 2 s", seconds < 2, f"median of {runs} (issue 17)",
+              seconds=seconds)
 
 
-def main() -> None:
+# --- the run ---------------------------------------------------------------------------------
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(table: Table, mode: str) -> None:
+    sizes = SIZES[mode]
+    work = Path(tempfile.mkdtemp(prefix="ftrec-bench-"))
+    try:
+        sections = (
+            lambda: cold_start(table, sizes["cold_runs"]),
+            lambda: flat(table, work, sizes["flat"], batch(table, work, sizes["batch"])),
+            lambda: catalog_scale(table, work, sizes["catalogs"], sizes["runs"]),
+            lambda: sweep(table, sizes["runs"], sizes["points"]),
+            lambda: audit_list(table, work, sizes["audit"]),
+            lambda: serve_start(table, work, sizes["runs"]),
+        )
+        for section in sections:
+            try:
+                section()
+            except CommandFailed as error:
+                table.failed("(section stopped)", "", error)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small counts: a smoke run, not a measurement")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="small counts: a smoke run, not a measurement")
+    size.add_argument("--full", action="store_true", help="also a batch of 1,000,000 (the issue's 'flat' figure)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="where the JSON goes")
+    parser.add_argument("--json", action="store_true", help="print the JSON instead of the table")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
-    quick = args.quick
-    print(f"ftrec benchmarks · Python {sys.version.split()[0]} · {os.cpu_count()} cores · "
-          f"{'quick run' if quick else 'full run'}\n")
-    cold_start(3 if quick else 10)
-    batch_throughput(500 if quick else 20_000)
-    memory(3_000 if quick else 100_000)
-    audit_list(4_000 if quick else 100_000)
-    sweep(1_000)
-    serve_start(3 if quick else 5)
+    mode = "quick" if args.quick else "full" if args.full else "normal"
+    table = Table(args.json)
+    header = dict(python=sys.version.split()[0], cores=os.cpu_count(), mode=mode, load_before=load(),
+                  started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    if not args.json:
+        print(f"ftrec benchmarks · Python {header['python']} · {header['cores']} cores · {mode} run · "
+              f"load average {header['load_before']}")
+        if mode == "quick":
+            print("quick run: small counts, so the verdicts say nothing about the targets")
+        print()
+        print(f"{'figure':<38} {'measured':>13}  {'target':<13}    note")
+    started = time.perf_counter()
+    measure(table, mode)
+    header.update(load_after=load(), seconds=round(time.perf_counter() - started, 1))
+    results = dict(header, rows=table.rows)
+    Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        missed = sum(row["met"] is False for row in table.rows)
+        print(f"\nload average {header['load_after']} after {header['seconds']:.0f} s · "
+              f"{missed} of {sum(row['met'] is not None for row in table.rows)} targets missed · JSON in {args.out}")
+    return 1 if args.strict and any(row["met"] is False for row in table.rows) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
