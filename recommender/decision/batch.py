@@ -155,7 +155,6 @@ class Workers:
             self.pool.terminate() if exc[0] else self.pool.close()
             self.pool.join()
             self.pool = None
-            gc.unfreeze()
 
     def map(self, function: Callable, chunked: Iterable[list]) -> Iterator:
         chunked = iter(chunked)

@@ -122,7 +122,7 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     batch = len(requirements) > 1 or requirements[0] == "-"
     if not batch:
         req = load_requirements(requirements[0])
-    setup = _load_and_freeze(catalog_dir, rules_dir)
+    setup = load_setup(catalog_dir, rules_dir)
     log = None if no_audit else audit.log_path(audit_log)
     if batch:
         recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
@@ -132,22 +132,6 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     from recommender.domain.files import printable
 
     run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log, as_of, wide)
-
-
-def _load_and_freeze(catalog_dir, rules_dir):
-    """The catalog and rules, loaded with the cyclic collector paused and then frozen: they live as
-    long as the process and hold no cycles worth collecting, and a large catalog (tens of
-    thousands of objects per thousand offerings) made every later collection rescan all of it,
-    so a decision's time grew with the square of the catalog. Forked workers share them unchanged."""
-    import gc
-
-    gc.disable()
-    try:
-        setup = load_setup(catalog_dir, rules_dir)
-    finally:
-        gc.enable()
-    gc.freeze()
-    return setup
 
 
 def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide: bool = False, stdin=None) -> None:
