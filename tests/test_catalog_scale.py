@@ -21,3 +21,21 @@ def test_a_lone_surrogate_without_an_escape_is_still_refused():
 def test_an_escaped_lone_surrogate_is_still_refused():
     with pytest.raises(InputError, match="not valid Unicode"):
         files.parse('{"priority": "\\ud800"}', "r.json")
+
+
+def test_a_catalog_is_built_with_the_collector_paused_and_left_on_after(tmp_path, monkeypatch):
+    import gc
+    import shutil
+
+    from recommender.domain import catalog as catalogs
+
+    shutil.copytree(catalogs.builtin_dir(), tmp_path / "catalog")
+    build, seen = catalogs._build, []
+
+    def watched(*args):
+        seen.append(gc.isenabled())
+        return build(*args)
+
+    monkeypatch.setattr(catalogs, "_build", watched)
+    catalogs.load_catalog(tmp_path / "catalog")
+    assert seen == [False] and gc.isenabled()
