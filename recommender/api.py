@@ -114,7 +114,7 @@ def sweep(requirements: RequirementsLike, vary: str, *, top: int = 2, catalog: C
     spec = sweeping.parse_spec(vary)
     req, source = as_requirements(requirements)
     setup = setup_for(catalog, rules)
-    sweeper = sweeping.Sweeper(req, spec, setup, today or date.today(), source)
+    sweeper = sweeping.Sweeper(req, spec, setup, today or date.today(), source, keep=top)
     sweeper.requirements_at(spec.low)
     with sweeping.collector_paused():
         points = sweeper.grid_points(sweeping.grid(spec))

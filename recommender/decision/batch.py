@@ -1,111 +1,279 @@
 """Batch decisions: several requirement files, or JSON Lines on stdin (`-`), one decision per line out.
 
-Every input is read and validated before anything is decided, so bad input anywhere writes nothing
-(one line naming `file:line` and the field). Decisions then run on every core: the engine, catalog
-and rules are loaded once and inherited by forked workers; output keeps input order.
+A batch streams in two passes, in chunks, with a bounded window of chunks in flight, so memory does
+not grow with the input:
+1. check: every input is read and validated (nothing decided, nothing kept but a count), so bad
+   input anywhere stops the batch before anything is printed or recorded (one line naming
+   `file:line` and the field). Stdin is copied to an anonymous temporary file as it is read;
+2. decide: the inputs are read again (stdin from that copy), validated and decided.
+Both passes run in forked workers once there is more than a chunk: the catalog, rules and compiled
+engine are loaded and warmed in the parent first, so the workers inherit them; output keeps input
+order.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import tempfile
+from collections import deque
 from dataclasses import dataclass
-from datetime import date
-from typing import Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from recommender.domain import files
+from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
-CHUNK = 32
+CHUNK = 64  # inputs per task a worker takes
+WINDOW = 4  # chunks in flight per worker: what bounds memory, whatever the input's size
 
 
 @dataclass(frozen=True)
-class Item:
+class Source:
+    """One input not yet read: a requirements file, or one raw line of stdin."""
+
     label: str  # where it came from: a file, or <stdin>:LINE
-    requirements: Requirements
+    path: Optional[str] = None
+    line: Optional[bytes] = None
+    problem: Optional[str] = None  # stdin could not be read this far: reported in its turn
 
 
-def read_inputs(sources: tuple[str, ...], stdin=None) -> list[Item]:
-    items: list[Item] = []
-    for source in sources:
-        if source == "-":
-            items.extend(read_lines(stdin or sys.stdin, "<stdin>"))
+def requirements_of(source: Source) -> Optional[Requirements]:
+    """The validated requirements of SOURCE (None for a blank line); InputError when bad."""
+    if source.problem is not None:
+        raise InputError(source.problem)
+    if source.path is not None:
+        return requirements_from(files.load(source.path, source.label), source.label)
+    text = files.decode(source.line, source.label, files.MAX_LINE + 2)
+    if not text.strip():
+        return None
+    return requirements_from(files.parse(text, source.label, json_text=True), source.label)
+
+
+class Inputs:
+    """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) from a copy
+    in an anonymous temporary file. No line is read past files.MAX_LINE bytes and no more than
+    files.MAX_BYTES in all (`- < /dev/zero` ends at once)."""
+
+    def __init__(self, arguments: Iterable[str], stdin=None):
+        self.arguments = tuple(arguments)
+        self.stdin = stdin
+        self.copy = None  # stdin as first read
+
+    def __enter__(self) -> "Inputs":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.copy is not None:
+            self.copy.close()
+
+    def sources(self) -> Iterator[Source]:
+        """Each input in order; the first time through, stdin is read and copied."""
+        stdin_done = False
+        for argument in self.arguments:
+            if argument != "-":
+                yield Source(files.printable(argument), path=argument)
+            elif not stdin_done:
+                stdin_done = True
+                yield from self._stdin_lines()
+
+    def _stdin_lines(self) -> Iterator[Source]:
+        if self.copy is None:
+            self.copy = _temporary()
+            stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
+            lines = files.bounded_lines(stream, files.MAX_LINE, "<stdin>", files.MAX_BYTES)
+            copy = self.copy
         else:
-            label = files.printable(source)
-            items.append(Item(label, requirements_from(files.load(source, label), label)))
-    return items
+            self.copy.seek(0)
+            lines = iter(self.copy.readline, b"")
+            copy = None
+        try:
+            for number, raw in enumerate(lines, start=1):
+                if isinstance(raw, str):
+                    raw = raw.encode("utf-8", "surrogateescape")
+                if copy is not None:
+                    _write(copy, raw)
+                if raw.strip():
+                    yield Source(f"<stdin>:{number}", line=raw)
+        except InputError as exc:  # too long, too much: after the lines before it are checked
+            if isinstance(exc, EnvironmentProblem):
+                raise
+            yield Source("<stdin>", problem=str(exc))
 
 
-def read_lines(stream, name: str) -> Iterator[Item]:
-    """JSON Lines: one requirements object per line; blank lines are skipped. No line is read past
-    files.MAX_LINE bytes and no more than files.MAX_BYTES in all (`- < /dev/zero` ends at once)."""
-    stream = getattr(stream, "buffer", stream)
-    for number, raw in enumerate(files.bounded_lines(stream, files.MAX_LINE, name, files.MAX_BYTES), start=1):
-        label = f"{name}:{number}"
-        text = files.decode(raw, label, files.MAX_LINE + 2) if isinstance(raw, bytes) else raw
-        if not text.strip():
-            continue
-        yield Item(label, requirements_from(files.parse(text, label, json_text=True), label))
+def _temporary():
+    try:
+        return tempfile.TemporaryFile(prefix="ftrec-batch-")
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot make a temporary copy of stdin ({exc.strerror}): set TMPDIR to a "
+                                 "writable directory", file=tempfile.gettempdir()) from None
+
+
+def _write(copy, raw: bytes) -> None:
+    try:
+        copy.write(raw if raw.endswith(b"\n") else raw + b"\n")
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
+                                 "directory with room", file=tempfile.gettempdir()) from None
+
+
+def chunks(sources: Iterable[Source], size: int = CHUNK) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    for source in sources:
+        chunk.append(source)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- running ---------------------------------------------------------------------------------
 
-_STATE: dict = {}  # what forked workers inherit: setup and day
+_STATE: dict = {}  # what forked workers inherit: setup, day, the function a pool runs
 
 
-def decide_all(items: list[Item], setup, today: date, on_done=None, workers: Optional[int] = None) -> Iterator[str]:
-    """Each decision as one line of compact JSON, in input order; `on_done()` after each (progress)."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    _STATE.update(setup=setup, today=today)
-    if workers <= 1 or len(items) < PARALLEL_FROM or not _can_fork():
-        results = map(_decide_line, items)
-        yield from _counted(results, on_done)
-        return
-    import multiprocessing
+class Workers:
+    """Runs a function over chunks, in order: here for a single chunk, else on a pool of forked
+    workers (started at the first second chunk, kept for the next pass) with at most WINDOW chunks
+    per worker in flight."""
 
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_settle) as pool:
-        yield from _counted(pool.imap(_decide_line, items, chunksize=CHUNK), on_done)
+    def __init__(self, workers: Optional[int] = None, **inherited):
+        self.count = workers if workers is not None else (os.cpu_count() or 1)
+        self.pool = None
+        _STATE.clear()
+        _STATE.update(inherited)
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if exc[0] else self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def map(self, function: Callable, chunked: Iterable[list]) -> Iterator:
+        chunked = iter(chunked)
+        first = next(chunked, None)
+        if first is None:
+            return
+        second = next(chunked, None)
+        if second is None or self.count <= 1 or not _can_fork():
+            yield function(first)
+            if second is not None:
+                yield function(second)
+                for chunk in chunked:
+                    yield function(chunk)
+            return
+        yield from self._in_parallel(function, _prepend((first, second), chunked))
+
+    def _in_parallel(self, function: Callable, chunked: Iterable[list]) -> Iterator:
+        pool = self._pool()
+        pending: deque = deque()
+        for chunk in chunked:
+            pending.append(pool.apply_async(_call, (function, chunk)))
+            if len(pending) >= self.count * WINDOW:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def _pool(self):
+        if self.pool is None:
+            import multiprocessing
+
+            if "setup" in _STATE:
+                warm(_STATE["setup"])
+            # What the workers inherit stays shared: the collector never touches it, so its pages are not copied.
+            gc.collect()
+            gc.freeze()
+            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+        return self.pool
 
 
-def _settle() -> None:
-    # The inherited catalog, rules and engine live as long as the worker: keep the cyclic
-    # collector from rescanning them after every few decisions.
-    import gc
+def _prepend(head: tuple, rest: Iterator) -> Iterator:
+    yield from head
+    yield from rest
 
-    gc.freeze()
+
+def _call(function: Callable, chunk: list):
+    return function(chunk)
+
+
+def warm(setup) -> None:
+    """Compile the rule set here, before workers fork, so that each inherits the compiled engine."""
+    from recommender.engine import host
+
+    host.host_for(setup.rules)
+
+
+def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str]]:
+    """(how many decisions the chunk holds, the first problem's message or None)."""
+    count = 0
+    for source in chunk:
+        try:
+            if requirements_of(source) is not None:
+                count += 1
+        except InputError as exc:
+            return count, str(exc)
+    return count, None
+
+
+def decide_chunk(chunk: list[Source]) -> tuple[list[str], Optional[str]]:
+    """(each decision as one line of compact JSON, a problem met on the way or None)."""
+    from recommender.decision.decide import decide, dumps
+
+    setup, today = _STATE["setup"], _STATE["today"]
+    lines = []
+    for source in chunk:
+        try:
+            requirements = requirements_of(source)
+        except InputError as exc:  # the input changed since it was checked
+            return lines, str(exc)
+        if requirements is not None:
+            lines.append(dumps(decide(requirements, setup, today, source.label), indent=None))
+    return lines, None
+
+
+def check_all(inputs: Inputs, workers: Workers) -> int:
+    """How many decisions the inputs hold; InputError at the first bad one, before anything is decided."""
+    total = 0
+    for count, problem in workers.map(check_chunk, chunks(inputs.sources())):
+        if problem:
+            raise InputError(problem)
+        total += count
+    return total
+
+
+def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[str]:
+    """Each decision as one line of compact JSON, in input order, against the setup and day WORKERS
+    were made with (`Workers(setup=..., today=...)`); `on_done()` after each (progress)."""
+    for lines, problem in workers.map(decide_chunk, chunks(inputs.sources())):
+        for line in lines:
+            if on_done:
+                on_done()
+            yield line
+        if problem:
+            raise InputError(f"{problem} (it changed after it was checked)")
 
 
 def in_parallel(function, values: list, on_done=None) -> Iterator:
     """function(value) for each value, on every core, in order; `function` and what it returns must
     be picklable, and what it reads is inherited through fork."""
-    import multiprocessing
-
     workers = os.cpu_count() or 1
-    if workers <= 1 or not _can_fork():
-        yield from _counted(map(function, values), on_done)
-        return
-    _STATE["function"] = function
-    chunk = max(1, len(values) // (workers * 8))
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_settle) as pool:
-        yield from _counted(pool.imap(_call, values, chunksize=chunk), on_done)
+    size = max(1, min(CHUNK, len(values) // (workers * 8)))
+    with Workers(workers, function=function) as pool:
+        for results in pool.map(_each, chunks(values, size)):
+            for result in results:
+                if on_done:
+                    on_done()
+                yield result
 
 
-def _call(value):
-    return _STATE["function"](value)
-
-
-def _counted(lines, on_done) -> Iterator[str]:
-    for line in lines:
-        if on_done:
-            on_done()
-        yield line
-
-
-def _decide_line(item: Item) -> str:
-    from recommender.decision.decide import decide, dumps
-
-    return dumps(decide(item.requirements, _STATE["setup"], _STATE["today"], item.label), indent=None)
+def _each(values: list) -> list:
+    return [_STATE["function"](value) for value in values]
 
 
 def _can_fork() -> bool:

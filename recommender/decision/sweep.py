@@ -122,9 +122,9 @@ def _round(spec: Spec, value: Decimal) -> Decimal:
 
 @contextlib.contextmanager
 def collector_paused():
-    """A sweep keeps every point's costs alive, so each cyclic-GC pass rescans more of them (about a
-    sixth of a long sweep's time). They hold no reference cycles: reference counting frees them,
-    and the collector runs again afterwards."""
+    """Each evaluation allocates thousands of short-lived objects, and every cyclic-GC pass would
+    rescan the catalog, the rules and the points kept so far. None of them hold reference cycles:
+    reference counting frees them, and the collector runs again afterwards."""
     gc.freeze()
     gc.disable()
     try:
@@ -137,7 +137,7 @@ def collector_paused():
 # --- evaluating points ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figures:
     training: Decimal
     monthly: Decimal
@@ -146,17 +146,22 @@ class Figures:
     rank_class: tuple  # what ranks before the figure: completeness, demotion, preferences
 
 
-@dataclass(frozen=True)
+KEPT_RANKS = 4  # a point keeps the figures of this many offerings at least: the chart plots up to four
+
+
+@dataclass(frozen=True, slots=True)
 class Point:
-    """One grid value's outcome, kept small: a long sweep holds thousands and sends them between processes."""
+    """One grid value's outcome, kept small whatever the catalog: a long sweep holds thousands and
+    sends them between processes. Only the first offerings (as many as are shown, at least
+    KEPT_RANKS) keep their figures."""
 
     value: Decimal
     approach: str
     method: str
     rank_by: str
     share: Decimal  # the input share at this point
-    order: tuple[str, ...]  # allowed offerings, best first
-    figures: dict  # offering id → Figures
+    order: tuple[str, ...]  # the first allowed offerings, best first
+    figures: dict  # offering id → Figures, for those in `order`
     break_even_months: Optional[Decimal]  # the top offering's, against the baseline
     has_baseline: bool
 
@@ -171,20 +176,27 @@ class Point:
         return self.break_even_months is not None and self.break_even_months <= HORIZON_MONTHS
 
 
-def summarize(value: Decimal, result, share: Decimal) -> Point:
-    figures = {r.offering.id: Figures(r.cost.training.total, r.cost.monthly.total, r.cost.year_one, r.cost.complete,
-                                      (r.cost.complete, bool(r.demoted), len(r.preferred))) for r in result.ranked}
-    top = result.ranked[0].cost.break_even if result.ranked else None
+def figures_of(ranked) -> Figures:
+    c = ranked.cost
+    return Figures(c.training.total, c.monthly.total, c.year_one, c.complete,
+                   (c.complete, bool(ranked.demoted), len(ranked.preferred)))
+
+
+def summarize(value: Decimal, result, share: Decimal, keep: int = KEPT_RANKS) -> Point:
+    first = result.ranked[:keep]
+    top = first[0].cost.break_even if first else None
     return Point(value, result.approach, result.decided["method"], result.rank_by, share,
-                 tuple(r.offering.id for r in result.ranked), figures, None if top is None else top.months,
-                 result.baseline is not None)
+                 tuple(r.offering.id for r in first), {r.offering.id: figures_of(r) for r in first},
+                 None if top is None else top.months, result.baseline is not None)
 
 
 class Sweeper:
-    """Evaluates the request with one field set to a value; remembers what it has evaluated."""
+    """Evaluates the request with one field set to a value; remembers the small outcome of each
+    value it has evaluated (each point keeps the figures of its first KEEP offerings)."""
 
-    def __init__(self, req, spec: Spec, setup, today: date, source: str):
+    def __init__(self, req, spec: Spec, setup, today: date, source: str, keep: int = KEPT_RANKS):
         self.spec, self.setup, self.today, self.source = spec, setup, today, source
+        self.keep = max(keep, KEPT_RANKS)
         self.base = _without_other_size_forms(req.given(), spec.field)
         self.seen: dict[Decimal, Point] = {}
 
@@ -208,6 +220,13 @@ class Sweeper:
                 on_done()
         return [self.seen[v] for v in values]
 
+    def figures_at(self, value: Decimal, offerings: tuple[str, ...]) -> dict:
+        """The figures of OFFERINGS (those allowed) at VALUE, whatever their rank: evaluated again, not kept."""
+        from recommender.decision.decide import evaluate
+
+        result = evaluate(self.requirements_at(value), self.setup, self.today, self.source)
+        return {r.offering.id: figures_of(r) for r in result.ranked if r.offering.id in offerings}
+
     def requirements_at(self, value: Decimal):
         from recommender.domain.requirements import requirements_from
 
@@ -221,7 +240,7 @@ class Sweeper:
 
         requirements = self.requirements_at(value)
         result = evaluate(requirements, self.setup, self.today, self.source)
-        return summarize(value, result, requirements.inference.input_share)
+        return summarize(value, result, requirements.inference.input_share, self.keep)
 
 
 def _without_other_size_forms(given: dict, field: str) -> dict:
@@ -285,17 +304,21 @@ def _locate(sweeper: Sweeper, kind: str, key, left: Point, right: Point) -> Cros
             high = middle
     crossing = Crossover(kind, key(low), key(high), low.value, high.value)
     if kind == "top offering" and sweeper.spec.field == "inference.monthly_tokens":
-        crossing.closed_form = _closed_form(low, high, sweeper.setup.catalog)
+        crossing.closed_form = _closed_form(low, high, sweeper)
     return crossing
 
 
-def _closed_form(low: Point, high: Point, catalog) -> Optional[Decimal]:
+def _closed_form(low: Point, high: Point, sweeper: Sweeper) -> Optional[Decimal]:
     """The volume where the two offerings' ranking figures are equal, when both are linear in it:
     figure = fixed + k × rate × volume / 1M (k = 12 for year-1, 1 for monthly)."""
     from recommender.domain.cost import MILLION, blended_rate
 
+    catalog = sweeper.setup.catalog
     slope = {"year_one": 12, "monthly": 1}.get(low.rank_by)
-    a, b = low.figures.get(low.top), low.figures.get(high.top)
+    figures = low.figures
+    if high.top is not None and high.top not in figures:  # ranked below what the point keeps
+        figures = sweeper.figures_at(low.value, (low.top, high.top))
+    a, b = figures.get(low.top), figures.get(high.top)
     if slope is None or a is None or b is None or a.rank_class != b.rank_class:
         return None
     rate_a = blended_rate(catalog.offerings[low.top], low.share)

@@ -187,7 +187,7 @@ def _parse_json(text: str, label: str) -> Any:
         return None
     try:
         return _valid_unicode(json.loads(text, parse_float=str, parse_int=_json_int, parse_constant=_reject_constant,
-                                         object_pairs_hook=_unique_keys), label)
+                                         object_pairs_hook=_unique_keys), label, text)
     except json.JSONDecodeError as exc:
         raise InputError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}", file=label) from None
     except ValueError as exc:
@@ -213,8 +213,13 @@ def _unique_keys(pairs: list) -> dict:
     return seen
 
 
-def _valid_unicode(data: Any, label: str) -> Any:
-    """DATA, if every text in it is valid Unicode (JSON's \\ud800 escapes can make lone surrogates)."""
+def _valid_unicode(data: Any, label: str, text: str) -> Any:
+    """DATA, if every text in it is valid Unicode (JSON's \\ud800 escapes can make lone surrogates).
+
+    Only an escape in TEXT (what DATA was parsed from) or a surrogate already in it can make one:
+    without either there is nothing to walk (a large catalog's walk took longer than parsing it)."""
+    if "\\" not in text and _encodes(text):
+        return data
     pending = [data]
     while pending:
         item = pending.pop()
@@ -232,10 +237,18 @@ def _valid_unicode(data: Any, label: str) -> Any:
     return data
 
 
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parse_yaml(text: str, label: str) -> Any:
     try:
         _check_shape(text, label)
-        return _valid_unicode(yaml.load(text, Loader=_Loader), label)  # noqa: S506 - a safe loader
+        return _valid_unicode(yaml.load(text, Loader=_Loader), label, text)  # noqa: S506 - a safe loader
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:

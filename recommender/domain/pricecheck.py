@@ -56,7 +56,19 @@ def iter_prices(offering: Offering) -> Iterator[tuple[str, Price]]:
             yield name, price
 
 
-def stale(catalog: Catalog, today: date) -> list[Finding]:
+_STALE: dict[tuple[str, date], tuple[Finding, ...]] = {}  # per catalog and day: decisions ask more than once
+
+
+def stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
+    key = (catalog.sha256, today)
+    if key not in _STALE:
+        if len(_STALE) > 64:
+            _STALE.clear()
+        _STALE[key] = _find_stale(catalog, today)
+    return _STALE[key]
+
+
+def _find_stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
     found = []
     for offering in catalog.offerings.values():
         for name, price in iter_prices(offering):
@@ -64,7 +76,7 @@ def stale(catalog: Catalog, today: date) -> list[Finding]:
             if age > STALE_AFTER_DAYS:
                 found.append(Finding("stale", offering.id, name,
                                      f"as of {price.as_of} ({age} days before {today}; stale after {STALE_AFTER_DAYS})"))
-    return found
+    return tuple(found)
 
 
 _IMPLAUSIBLE: dict[str, tuple[Finding, ...]] = {}  # by catalog sha256: decisions ask once per catalog

@@ -124,40 +124,47 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
 
     when, as_of = parse_today(today), parse_as_of(as_of)
     batch = len(requirements) > 1 or requirements[0] == "-"
-    if batch:
-        from recommender.decision.batch import read_inputs
-
-        items = read_inputs(requirements)
-    else:
+    if not batch:
         req = load_requirements(requirements[0])
     setup = load_setup(catalog_dir, rules_dir)
     log = None if no_audit else audit.log_path(audit_log)
+    if batch:
+        recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
+        return
     if log is not None:
         audit.check_writable(log)
-    if batch:
-        recommend_batch(items, setup, when, fmt or "json", top, log, as_of, wide)
-        return
     from recommender.domain.files import printable
 
     run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log, as_of, wide)
 
 
-def recommend_batch(items, setup, when, fmt: str, top, log, as_of=None, wide: bool = False) -> None:
-    """Each decision recorded (in chunks: one transaction each), then printed. When the log fails
-    midway, the message says how many decisions were recorded (and printed) before it."""
-    from recommender.decision.batch import decide_all
+def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide: bool = False, stdin=None) -> None:
+    """Every input checked first (bad input anywhere: nothing printed or recorded), then decided in
+    chunks, each chunk recorded (one transaction) and printed. When the log fails midway, the
+    message says how many decisions were recorded (and printed) before it."""
+    from recommender.decision import batch
     from recommender.decision.prices import setup_as_of, stamped_line
     from recommender.presentation.progress import progress_on_terminal
+    from recommender.records import log as audit
 
     chunk: list[str] = []
     recorded = 0
-    with progress_on_terminal(len(items), "deciding") as advance:
-        for line in decide_all(items, setup_as_of(setup, as_of), when, on_done=advance):
-            line = stamped_line(line, as_of)
-            chunk.append(line)
-            if len(chunk) == AUDIT_CHUNK:
-                recorded += _record_and_print(chunk, fmt, top, log, recorded, wide)
-                chunk = []
+    with batch.Inputs(arguments, stdin) as inputs, \
+            batch.Workers(setup=setup_as_of(setup, as_of), today=when) as workers:
+        total = batch.check_all(inputs, workers)
+        if log is not None:
+            audit.check_writable(log)
+        with progress_on_terminal(total, "deciding") as advance:
+            try:
+                for line in batch.decide_all(inputs, workers, on_done=advance):
+                    chunk.append(stamped_line(line, as_of))
+                    if len(chunk) == AUDIT_CHUNK:
+                        recorded += _record_and_print(chunk, fmt, top, log, recorded, wide)
+                        chunk = []
+            except InputError as exc:
+                if isinstance(exc, EnvironmentProblem) or log is None:
+                    raise
+                raise InputError(f"{exc}; {recorded} decisions recorded before it, the rest not recorded") from None
         _record_and_print(chunk, fmt, top, log, recorded, wide)
 
 

@@ -74,7 +74,7 @@ def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file,
     spec = sweeping.parse_spec(vary)
     req = load_requirements(requirements)
     setup = load_setup(catalog_dir, rules_dir)
-    sweeper = sweeping.Sweeper(req, spec, setup, parse_today(today), requirements)
+    sweeper = sweeping.Sweeper(req, spec, setup, parse_today(today), requirements, keep=top)
     sweeper.requirements_at(spec.low)  # a value the file cannot take is refused before any work
     values = sweeping.grid(spec)
     with progress_on_terminal(len(values), "sweeping") as advance, sweeping.collector_paused():

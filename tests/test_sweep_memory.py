@@ -1,0 +1,64 @@
+"""A sweep keeps a few figures per point, not whole evaluations: memory independent of the catalog,
+and growing with the number of steps only by what each point reports."""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from conftest import ROOT, TODAY
+
+from recommender.api import as_requirements, setup_for
+from recommender.decision import sweep as sweeping
+
+TWO = ROOT / "tests" / "data" / "two_offerings"
+WORKLOAD = {"training": {"tokens": "5M", "epochs": 3}, "task": {"kind": "narrow", "knowledge_churn": "stable"},
+            "needs": {"style_tone": True}, "priority": "cost",
+            "baseline": {"input_per_m": "1.50", "output_per_m": "1.50"}}
+
+
+def test_a_point_keeps_only_its_first_offerings(setup):
+    req, source = as_requirements({})
+    spec = sweeping.parse_spec("inference.monthly_tokens=1M..1B:2")
+    point = sweeping.Sweeper(req, spec, setup, TODAY, source, keep=2).at(Decimal(5_000_000))
+    assert len(setup.catalog.offerings) > sweeping.KEPT_RANKS + 2
+    assert len(point.order) == sweeping.KEPT_RANKS and set(point.figures) == set(point.order)
+
+
+def test_the_closed_form_crossing_finds_an_offering_ranked_below_what_a_point_keeps(monkeypatch):
+    # Year-1: 15 + 12 × V × 0.50/1M  =  150 + 12 × V × 0.20/1M  →  V = 135 / (12 × 0.30) × 1M = 37,500,000.
+    monkeypatch.setattr(sweeping, "KEPT_RANKS", 1)
+    req, source = as_requirements(WORKLOAD)
+    spec = sweeping.parse_spec("inference.monthly_tokens=2M..100M:6")
+    sweeper = sweeping.Sweeper(req, spec, setup_for(TWO), TODAY, source, keep=1)
+    points = sweeper.grid_points(sweeping.grid(spec))
+    assert all(len(p.figures) == 1 for p in points)
+    top = [c for c in sweeping.crossovers(sweeper, points) if c.kind == "top offering"]
+    assert [(c.below, c.at, c.closed_form) for c in top] == [(37_499_999, 37_500_000, Decimal(37_500_000))]
+
+
+PEAK = """
+import json, resource
+from recommender import api
+result = api.sweep({{}}, "inference.monthly_tokens=1M..1B:{steps}:log", today=__import__("datetime").date(2026, 11, 23))
+assert len(result["points"]) == {steps}
+print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
+"""
+
+
+def _peak_kb(steps: int) -> list[int]:
+    done = subprocess.run([sys.executable, "-c", PEAK.format(steps=steps)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_sweep_memory_stays_flat_from_1000_to_10000_points():
+    # What 9,000 more points may add: their reported figures (~2 KB each in the points, ~2 KB in
+    # the JSON), with room to spare; whole evaluations kept per point took over 12 KB each.
+    small, large = _peak_kb(1_000), _peak_kb(10_000)
+    assert large[0] < small[0] + 9_000 * 6, (small, large)  # the parent, in KB
+    assert large[1] < small[1] * 1.3 + 20_000, (small, large)  # the workers
