@@ -139,7 +139,7 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, sou
         ))
     rank_by = decided["rank_by"]
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
-    ordered = ranking.order(ranked, rank_by)
+    ordered = ranking.order(ranked, rank_by, frontier)
     return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier)
 
 
@@ -221,7 +221,7 @@ def flat_facts(req: Requirements, catalog: Catalog, today: date, normalized: Opt
             flat[name] = normalized.get(section)
     if isinstance(req.baseline, BaselineRates):
         flat["baseline"] = "custom rates"
-    flat["catalog.stale_prices"] = len(_stale(catalog, today))
+    flat["catalog.stale_prices"] = len(pricecheck.stale(catalog, today))
     flat["catalog.implausible_prices"] = len(pricecheck.implausible(catalog))
     flat.update(pricecheck.context_facts(catalog, today))
     for key in ("approach", "method", "rank_by"):
@@ -261,11 +261,6 @@ def _catalog_view(catalog: Catalog, today: date) -> tuple[dict, dict]:
         attributes = {o.id: offering_attributes(o, catalog, by) for o in catalog.offerings.values()}
         _VIEWS[key] = (by, attributes)
     return _VIEWS[key]
-
-
-def _stale(catalog: Catalog, today: date) -> list:
-    findings, _ = _catalog_view(catalog, today)
-    return [f for by_kind in findings.values() for f in by_kind.get("stale", ())]
 
 
 def offering_attributes(offering: Offering, catalog: Catalog, findings: dict) -> dict:

@@ -7,14 +7,16 @@ breaks ties by offering id, so the same inputs always give the same order.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from typing import Optional, Sequence
 
 from recommender.domain.vocabulary import FIGURES
 
 
-def order(ranked: Sequence, rank_by: str) -> list:
-    """RANKED (items with .offering, .cost, .preferred, .demoted) in the order RANK_BY names."""
-    frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
+def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) -> list:
+    """RANKED (items with .offering, .cost, .preferred, .demoted) in the order RANK_BY names; the
+    cost–capability frontier may be passed in when the caller has it already."""
+    if frontier is None:
+        frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
 
     def key(r) -> tuple:
         first = (not r.cost.complete, bool(r.demoted))
