@@ -174,6 +174,7 @@ def test_baseline_offering_id_breaks_even_on_base_input_and_output(catalog):
     r = req(**TYPICAL, baseline="openai/gpt-4o")
     c = cost.compute(catalog.offerings["openai/gpt-4o-mini"], r, catalog, baseline=cost.resolve_baseline(r, catalog))
     assert c.break_even.baseline_rate == 4
+    assert c.break_even.fine_tuned_rate == Decimal("0.48")
     assert c.break_even.training_only_tokens == 12_784_091  # training alone: one-time costs come on top
 
 
@@ -351,3 +352,19 @@ def test_genai_prices_missing_is_an_environment_problem(monkeypatch):
         monkeypatch.undo()
         reference._providers.cache_clear()
     assert result.code == 3 and "genai-prices is not installed" in result.err
+
+
+def test_refresh_edits_a_changed_file_in_place_keeping_its_comments(tmp_path):
+    target = tmp_path / "cat"
+    shutil.copytree(BUILTIN, target)
+    text = (target / "openai.yaml").read_text()
+    start = text.index("      base_output:", text.index("- id: openai/gpt-4o\n"))
+    end = text.index("    published:", start)
+    (target / "openai.yaml").write_text(text[:start] + text[end:])  # as the seeds had it: no GPT-4o base output
+    out = tmp_path / "fresh"
+    assert run_cli("catalog", "refresh", "--out", str(out), "--catalog", str(target)).code == 0
+    refreshed = (out / "openai.yaml").read_text()
+    assert "# OpenAI. GPT-5 mini: 001_90cd665d03d0a11e.txt" in refreshed  # the file's header
+    assert 'methods: [lora]   # 001: "OpenAI\'s \'fine-tuning\' is technically LoRA-equivalent' in refreshed
+    assert load_catalog(out).offerings["openai/gpt-4o"].prices.base_output.usd == 10
+    assert len(refreshed.splitlines()) == len(text.splitlines())  # the block is back where it was, nothing else moved

@@ -96,43 +96,22 @@ def _status(ours: Optional[Price], theirs: Optional[Decimal]) -> str:
 def refresh(directory: Path, catalog: Catalog, day: date) -> dict[str, str]:
     """The catalog files of DIRECTORY with genai-prices' values taken: file name -> YAML text.
 
-    Files with nothing to change are kept as they are, comments and all."""
+    Files with nothing to change are kept as they are; changed ones are edited in place, so their
+    comments stay, unless their layout asks for writing them afresh."""
+    from recommender.decision.catalog_edit import rewritten
+
     rows = reconcile(catalog, day)
     _, texts, _ = files.read_directory(directory, "catalog", "--catalog", (".yaml", ".yml", ".json"))
     out = {}
     for path, text in texts:
-        data = files.parse(text, str(path))
+        original = files.parse(text, str(path))
+        data = copy.deepcopy(original)
         changed = isinstance(data, dict) and "offerings" in data and _refresh_file(data, rows)
         if not changed:
             out[path.name] = text
             continue
-        out[path.with_suffix(".yaml").name] = _header(text) + dump_yaml(data)
+        out[path.with_suffix(".yaml").name] = rewritten(text, original, data)
     return out
-
-
-def dump_yaml(data: Any) -> str:
-    """Plain block YAML, keys in the order given, no anchors: the same data always gives the same text."""
-    import yaml
-
-    class Plain(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-        def choose_scalar_style(self) -> str:  # "..." as the catalog files quote, not '...'
-            style = super().choose_scalar_style()
-            return '"' if style == "'" else style
-
-    return yaml.dump(data, Dumper=Plain, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
-
-
-def _header(text: str) -> str:
-    """The comment lines a file starts with."""
-    lines = []
-    for line in text.splitlines(keepends=True):
-        if not line.startswith("#"):
-            break
-        lines.append(line)
-    return "".join(lines)
 
 
 def _refresh_file(data: dict, rows: list[Row]) -> bool:
