@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from recommender.decision.decide import Setup, decide
-from recommender.decision.schema import Decision
 from recommender.domain.catalog import Catalog
 from recommender.domain.catalog import load_catalog as _load_catalog
 from recommender.domain.errors import InputError
 from recommender.domain.requirements import Requirements, load_requirements, requirements_from
 from recommender.engine.rules import RuleSet
 from recommender.engine.rules import load_rules as _load_rules
+
+if TYPE_CHECKING:  # the Decision model is built on first use: the CLI never needs it
+    from recommender.decision.schema import Decision
 
 RequirementsLike = Union[Requirements, dict, str, os.PathLike]
 CatalogLike = Union[Catalog, str, os.PathLike, None]
@@ -68,6 +70,8 @@ def recommend(requirements: RequirementsLike, *, catalog: CatalogLike = None, ru
         target = log.log_path(None if record is True else str(record))
         log.check_writable(target)
         log.append(decision, target)
+    from recommender.decision.schema import Decision
+
     return Decision.model_validate(decision)
 
 
@@ -84,7 +88,7 @@ def cost(requirements: RequirementsLike, offering: str, *, catalog: CatalogLike 
     return cost_of(req, setup_for(catalog, rules), offering, today or date.today(), source)
 
 
-def explain(decision: Union[Decision, dict], *, why_not: Optional[str] = None, rules: RulesLike = None) -> dict:
+def explain(decision: Union["Decision", dict], *, why_not: Optional[str] = None, rules: RulesLike = None) -> dict:
     """The rules that fired, in order, with the facts that made each fire; or, with `why_not`, why
     that offering was excluded or ranked lower (the `ftrec explain --format json` object).
 
@@ -95,7 +99,7 @@ def explain(decision: Union[Decision, dict], *, why_not: Optional[str] = None, r
     from recommender.decision.explain import story
     from recommender.decision.explain import why_not as why_not_of
 
-    data = decision.model_dump(mode="json") if isinstance(decision, Decision) else decision
+    data = decision if isinstance(decision, dict) else decision.model_dump(mode="json")
     ruleset = rules if isinstance(rules, RuleSet) else _load_rules(rules)
     return why_not_of(data, why_not, ruleset) if why_not else story(data, ruleset)
 

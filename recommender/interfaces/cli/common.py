@@ -85,12 +85,13 @@ def parse_as_of(value: Optional[str]) -> Optional[date]:
 def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path],
                        as_of: Optional[date] = None, wide: bool = False) -> dict:
     """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
-    from recommender.records import log as audit
     from recommender.decision.decide import decide
     from recommender.decision.prices import setup_as_of, stamp_as_of
 
     decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
     if log is not None:
+        from recommender.records import log as audit
+
         audit.append(decision, log)
     show_decision(decision, fmt, top, log, wide)
     return decision

@@ -120,14 +120,16 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     files, or - to read JSON Lines (one requirements object per line) from stdin, for a batch: one
     decision per line, using every core. Prints each decision and records it in the audit log.
     """
-    from recommender.records import log as audit
-
     when, as_of = parse_today(today), parse_as_of(as_of)
     batch = len(requirements) > 1 or requirements[0] == "-"
     if not batch:
         req = load_requirements(requirements[0])
     setup = load_setup(catalog_dir, rules_dir)
-    log = None if no_audit else audit.log_path(audit_log)
+    log = None
+    if not no_audit:  # the decision log's module loads only when a decision is recorded
+        from recommender.records import log as audit
+
+        log = audit.log_path(audit_log)
     if batch:
         recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
         return
