@@ -55,7 +55,7 @@ def requirements_of(source: Source) -> Optional[Requirements]:
 class Inputs:
     """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) from a copy
     in an anonymous temporary file. No line is read past files.MAX_LINE bytes and no more than
-    files.MAX_BYTES in all (`- < /dev/zero` ends at once)."""
+    files.MAX_BATCH_BYTES in all (`- < /dev/zero` ends at once)."""
 
     def __init__(self, arguments: Iterable[str], stdin=None):
         self.arguments = tuple(arguments)
@@ -83,7 +83,7 @@ class Inputs:
         if self.copy is None:
             self.copy = _temporary()
             stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
-            lines = files.bounded_lines(stream, files.MAX_LINE, "<stdin>", files.MAX_BYTES)
+            lines = files.bounded_lines(stream, files.MAX_LINE, "<stdin>", files.MAX_BATCH_BYTES)
             copy = self.copy
         else:
             self.copy.seek(0)

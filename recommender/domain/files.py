@@ -20,7 +20,10 @@ import yaml
 
 from recommender.domain.errors import InputError
 
-MAX_BYTES = 10 * 1024 * 1024  # a requirements, catalog or rules file; stdin as a whole
+MAX_BYTES = 10 * 1024 * 1024  # a requirements, catalog or rules file
+# A batch on stdin is spooled to a temporary file and decided in chunks, never held in memory: it is
+# bounded line by line (MAX_LINE) and, as a whole, by what a temporary file may reasonably take.
+MAX_BATCH_BYTES = 1024 * 1024 * 1024
 MAX_LINE = 1024 * 1024  # one line of a batch on stdin
 MAX_DEPTH = 40
 MAX_NODES = 200_000

@@ -36,12 +36,19 @@ def test_stdin_of_endless_zeros_ends_at_once_with_exit_2():
     assert done.returncode == 2 and b"too long (over 1,048,576 bytes)" in done.stderr
 
 
-def test_a_batch_over_10_mb_is_refused_while_reading(tmp_path):
+def test_a_batch_over_its_bound_is_refused_while_reading(tmp_path):
+    # The bound is 1 GiB (spooled to a temporary file, never in memory); lowered here to 10 MB so the
+    # test need not write a gigabyte: 12 MB of blank lines are skipped, but counted.
     big = tmp_path / "big.jsonl"
-    big.write_bytes((b" " * 1023 + b"\n") * (12 * 1024))  # 12 MB of blank lines: skipped, but counted
+    big.write_bytes((b" " * 1023 + b"\n") * (12 * 1024))
+    code = ("import sys, recommender.domain.files as files; files.MAX_BATCH_BYTES = 10 * 1024 * 1024\n"
+            "from recommender.interfaces.cli.main import main; main(['recommend', '-', '--no-audit'])")
     with open(big, "rb") as stdin:
-        done = _ftrec("recommend", "-", "--no-audit", stdin=stdin)
+        done = subprocess.run([sys.executable, "-c", code], stdin=stdin, capture_output=True, timeout=60)
     assert done.returncode == 2 and b"too large (over 10,485,760 bytes)" in done.stderr
+    from recommender.domain import files
+
+    assert files.MAX_BATCH_BYTES == 1024 ** 3
 
 
 def test_a_fifo_as_input_is_refused_without_waiting(tmp_path):
