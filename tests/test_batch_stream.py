@@ -139,3 +139,14 @@ def test_the_progress_bar_shows_on_a_terminal():
     assert done.returncode == 0
     assert len(done.stdout.splitlines()) == 120
     assert b"deciding" in b"".join(shown)
+
+
+def test_json_lines_without_a_log_are_printed_as_the_workers_wrote_them(monkeypatch):
+    # Nothing to record and nothing to cut: the parent passes each line through without parsing it.
+    from recommender.interfaces.cli import main as cli_main
+
+    monkeypatch.setattr(cli_main, "_parsed", lambda line: (_ for _ in ()).throw(AssertionError("parsed")))
+    printed = []
+    monkeypatch.setattr(cli_main.click, "echo", lambda text, **kw: printed.append(text))
+    assert cli_main._record_and_print(['{"a":1}', '{"b":2}'], "json", None, None, 0) == 2
+    assert printed == ['{"a":1}', '{"b":2}']

@@ -173,12 +173,28 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
 AUDIT_CHUNK = 64
 
 
+def _parsed(line: str) -> dict:
+    """A decision line back as data: orjson, or json for an integer past 64 bits."""
+    import orjson
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        import json
+
+        return json.loads(line)
+
+
 def _record_and_print(lines: list[str], fmt: str, top, log, recorded_before: int, wide: bool = False) -> int:
     import json
 
+    if fmt == "json" and not top and log is None:  # printed as the workers wrote them: nothing to parse
+        for line in lines:
+            click.echo(line)
+        return len(lines)
     from recommender.records import log as audit
 
-    decisions = [json.loads(line) for line in lines]
+    decisions = [_parsed(line) for line in lines]
     if log is not None and lines:
         audit.append_many(decisions, log, recorded_before=recorded_before)
     for line, decision in zip(lines, decisions):
