@@ -150,3 +150,17 @@ def test_json_lines_without_a_log_are_printed_as_the_workers_wrote_them(monkeypa
     monkeypatch.setattr(cli_main.click, "echo", lambda text, **kw: printed.append(text))
     assert cli_main._record_and_print(['{"a":1}', '{"b":2}'], "json", None, None, 0) == 2
     assert printed == ['{"a":1}', '{"b":2}']
+
+
+def test_a_chunk_is_decided_with_the_collector_paused_and_left_as_it_was(monkeypatch):
+    import gc
+
+    from recommender.decision import batch
+
+    seen = []
+    monkeypatch.setattr(batch, "requirements_of", lambda source: seen.append(gc.isenabled()))
+    monkeypatch.setitem(batch._STATE, "setup", None)
+    monkeypatch.setitem(batch._STATE, "today", None)
+    assert gc.isenabled()
+    batch.decide_chunk([object(), object()])
+    assert seen == [False, False] and gc.isenabled()
