@@ -22,7 +22,7 @@ from recommender.domain.catalog import Catalog, Offering
 from recommender.domain.units import tokens
 from recommender.engine.facts import FACTS, FINE_TUNING_APPROACHES
 from recommender.domain.requirements import BaselineRates, Requirements
-from recommender.engine.durable import matcher_value, offering_passes, render_message
+from recommender.engine.durable import matcher_value, message_parts, passing, render_parts
 from recommender.engine.rules import RuleSet
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
 from recommender.decision import alternatives, ranking
@@ -42,7 +42,7 @@ class Setup:
     rules: RuleSet
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # one per allowed offering per decision: slots, not frozen (nothing mutates it)
 class Ranked:
     offering: Offering
     cost: cost.Cost
@@ -62,6 +62,8 @@ class Evaluation:
     baseline: Optional[cost.Baseline]
     project_hidden: tuple
     frontier: frozenset = frozenset()
+    costs: Optional["FineTuneCosts"] = None
+
 
     @property
     def approach(self) -> str:
@@ -80,10 +82,29 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     reason is in, the cheapest allowed fine-tune's costs are asserted as facts and the rules run
     again on them: the figures, not the heuristic, then decide."""
     flat = flat_facts(req, setup.catalog, today, normalized)
-    result = _evaluate_with(flat, req, setup, today, source)
+    costs = FineTuneCosts(req, setup.catalog, cost.resolve_baseline(req, setup.catalog, file=source),
+                          cost.project_hidden_costs(setup.catalog, req))
+    result = _evaluate_with(flat, req, setup, today, costs)
     if setup.rules.weighs_costs({reason for reason, _ in result.session.reasons}):
-        result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, source)
+        result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, costs)
     return result
+
+
+class FineTuneCosts:
+    """One request's fine-tune costs, each offering costed once per method (both rule passes and the
+    approaches compared share them)."""
+
+    def __init__(self, req: Requirements, catalog: Catalog, baseline: Optional[cost.Baseline], project_hidden: tuple):
+        self.req, self.catalog, self.baseline, self.project_hidden = req, catalog, baseline, project_hidden
+        self._done: dict = {}
+
+    def of(self, offering: Offering, method: str, retrieval: tuple = ()) -> cost.Cost:
+        key = (offering.id, method, bool(retrieval))
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = cost.compute(offering, self.req, self.catalog, method, self.baseline,
+                                                   self.project_hidden, retrieval)
+        return found
 
 
 def cost_facts(result: "Evaluation", req: Requirements, catalog: Catalog) -> dict:
@@ -103,52 +124,57 @@ def cost_facts(result: "Evaluation", req: Requirements, catalog: Catalog) -> dic
 
 def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -> list[tuple[Offering, cost.Cost]]:
     """Each allowed offering with plausible prices, fine-tuned (as ranked when the approach fine-tunes)."""
-    return [(r.offering, r.cost if r.cost.basis == "fine_tuned" else
-             cost.compute(r.offering, req, catalog, result.decided["method"], result.baseline, result.project_hidden))
+    method = result.decided["method"]
+    return [(r.offering, r.cost if r.cost.basis == "fine_tuned" else result.costs.of(r.offering, method))
             for r in result.ranked if not r.demoted and not r.attributes["offering.implausible_prices"]]
 
 
-def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, source: str) -> Evaluation:
+def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, costs: FineTuneCosts) -> Evaluation:
     catalog, rules = setup.catalog, setup.rules
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
-    baseline = cost.resolve_baseline(req, catalog, file=source)
+    baseline, project_hidden = costs.baseline, costs.project_hidden
     requires = [r for r in session.offering_rules if r.conclusion == "require"]
     prefers = [r for r in session.offering_rules if r.conclusion == "prefer"]
     demotes = [r for r in session.offering_rules if r.conclusion == "demote"]
     _, all_attributes = _catalog_view(catalog, today)
-    project_hidden = cost.project_hidden_costs(catalog, req)
-    costed = _costing(decided["approach"], decided["method"], req, catalog, baseline, project_hidden)
+    costed = _costing(decided["approach"], decided["method"], req, catalog, costs)
+    passes = {id(r): passing(r, all_attributes, decided) for r in session.offering_rules}
     excluded, ranked = [], []
-    for offering in catalog.offerings.values():
-        attributes = all_attributes[offering.id]
-        failed = next((r for r in requires if not offering_passes(r.offering_tests, attributes, decided)), None)
+    for oid, offering in catalog.offerings.items():
+        attributes = all_attributes[oid]
+        failed = next((r for r in requires if not passes[id(r)][oid]), None)
         if failed is not None:
             excluded.append({
-                "offering": offering.id,
+                "offering": oid,
                 "rule": failed.id,
-                "message": render_message(failed.message, {**decided, **attributes}),
+                "message": render_parts(message_parts(failed.message), _lookup(attributes, decided)),
             })
             continue
         ranked.append(Ranked(
             offering,
             costed(offering),
-            tuple(r for r in prefers if offering_passes(r.offering_tests, attributes, decided)),
-            tuple(r for r in demotes if offering_passes(r.offering_tests, attributes, decided)),
+            tuple(r for r in prefers if passes[id(r)][oid]),
+            tuple(r for r in demotes if passes[id(r)][oid]),
             attributes,
         ))
     rank_by = decided["rank_by"]
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     ordered = ranking.order(ranked, rank_by, frontier)
-    return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier)
+    return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier, costs)
 
 
-def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, baseline, project_hidden):
+def _lookup(attributes: dict, decided: dict):
+    """What a message about one offering may quote: its attributes, then the decided facts."""
+    return lambda name: attributes[name] if name in attributes else decided.get(name)
+
+
+def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, costs: FineTuneCosts):
     """How each allowed offering is costed: fine-tuned for a fine-tune (a hybrid adds RAG's retrieval),
     else on its base model as the approach runs it (RAG adds retrieval to generation)."""
     retrieval = approach_cost.retrieval_lines(catalog, req) if approach in ("rag", "hybrid") else ()
     if approach in FINE_TUNING_APPROACHES:
-        return lambda offering: cost.compute(offering, req, catalog, method, baseline, project_hidden, retrieval)
+        return lambda offering: costs.of(offering, method, retrieval)
     return lambda offering: approach_cost.base_model_cost(offering, req, retrieval)
 
 
@@ -306,10 +332,11 @@ figure_of = ranking.figure_of
 def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shared_hidden=(),
                     frontier=frozenset()) -> dict:
     offering, c, preferred, demoted = r.offering, r.cost, r.preferred, r.demoted
-    values = {**decided, **r.attributes} if preferred or demoted else {}  # what their messages may quote
-    because = [{"rule": rule.id, "effect": "prefer", "message": render_message(rule.message or rule.description, values)}
+    values = _lookup(r.attributes, decided)  # what their messages may quote
+    because = [{"rule": rule.id, "effect": "prefer", "message": render_parts(message_parts(rule.message or rule.description), values)}
                for rule in preferred]
-    because += [{"rule": rule.id, "effect": "demote", "message": render_message(rule.message, values)} for rule in demoted]
+    because += [{"rule": rule.id, "effect": "demote", "message": render_parts(message_parts(rule.message), values)}
+                for rule in demoted]
     because.append({"rule": rank_rule, "effect": "rank",
                     "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
     if not c.complete:

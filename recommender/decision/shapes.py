@@ -85,8 +85,10 @@ def _price_json(line: cost.Line) -> dict:
 def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
     if hidden is None:
         return None
-    listed = {id(item) for item in shared}
-    own = [hidden_item_json(i) for i in hidden.items if id(i) not in listed]
+    items = hidden.items
+    if len(items) >= len(shared) and all(a is b for a, b in zip(items, shared)):  # the usual case: shared first
+        items = items[len(shared):]
+    own = [hidden_item_json(i) for i in items if not any(i is s for s in shared)]
     return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Optional
 
 from recommender.domain.catalog import Catalog, HiddenCost, Offering, Price
@@ -113,16 +114,16 @@ class Hidden:
 
     items: tuple[HiddenItem, ...]
 
-    @property
+    @cached_property
     def low(self) -> Decimal:
         return sum((i.low * i.times for i in self.items if i.low is not None), Decimal(0))
 
-    @property
+    @cached_property
     def high(self) -> Decimal:
         return sum((i.high * i.times for i in self.items if i.high is not None), Decimal(0))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per offering per decision: slots, not frozen (nothing mutates it)
 class BreakEven:
     """Against the baseline (002's method), counting one-time costs (001): what must be repaid is
     trainings a year × training + data preparation + evaluations, at the low end of the hidden-cost
@@ -144,7 +145,7 @@ class BreakEven:
     method: str = "blended"  # or "input_only": 002's method on input rates, the baseline's output rate unknown
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per offering per decision: slots, not frozen (nothing mutates it)
 class Cost:
     offering: str
     method: str
@@ -184,6 +185,22 @@ def billed_training_tokens(req: Requirements) -> int:
 
 
 def training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:
+    """One training run's lines, and notes on what the offering does not document."""
+    t = req.training
+    key = (id(offering), method, t.type, epochs(req), t.resolved_tokens, t.evaluations, t.validation_tokens, t.hours)
+    found = _TRAINING.get(key)
+    if found is None or found[0] is not offering:
+        if len(_TRAINING) > 20_000:
+            _TRAINING.clear()
+        found = _TRAINING[key] = (offering, *_training_part(offering, req, method))
+    return found[1], found[2]
+
+
+# The same offering trained on the same job costs the same for every request: build it once.
+_TRAINING: dict[tuple, tuple] = {}
+
+
+def _training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:
     t = req.training
     key = f"{method}.{t.type}"
     price = offering.prices.training.get(key)
@@ -290,7 +307,17 @@ def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,
     """The catalog's project-wide hidden costs (pass them in to share them across offerings)
     and the offering's own."""
     project = project_hidden_costs(catalog, req) if project is None else project
-    return Hidden(project + _own_hidden(offering, req.operations.trainings_per_year))
+    own = _own_hidden(offering, req.operations.trainings_per_year)
+    key = (id(project), id(own))
+    found = _HIDDEN.get(key)
+    if found is None or found[0] is not project or found[1] is not own:
+        if len(_HIDDEN) > 10_000:
+            _HIDDEN.clear()
+        found = _HIDDEN[key] = (project, own, Hidden(project + own))
+    return found[2]
+
+
+_HIDDEN: dict[tuple, tuple] = {}  # (project items, the offering's own) → their Hidden, its sums worked out once
 
 
 _OWN_HIDDEN: dict[tuple, tuple] = {}  # (offering, trainings a year) → its items: the same for every request
@@ -308,8 +335,19 @@ def _own_hidden(offering: Offering, trainings: int) -> tuple[HiddenItem, ...]:
 
 
 def project_hidden_costs(catalog: Catalog, req: Requirements) -> tuple[HiddenItem, ...]:
-    times = _times(req)
-    return tuple(_hidden_item(c, times[c.per]) for c in catalog.hidden_costs)
+    """The catalog's project-wide items for the request's trainings a year: the same tuple each time."""
+    key = (id(catalog.hidden_costs), req.operations.trainings_per_year)
+    found = _PROJECT_HIDDEN.get(key)
+    if found is None or found[0] is not catalog.hidden_costs:
+        if len(_PROJECT_HIDDEN) > 1_000:
+            _PROJECT_HIDDEN.clear()
+        times = _times(req)
+        found = _PROJECT_HIDDEN[key] = (catalog.hidden_costs,
+                                        tuple(_hidden_item(c, times[c.per]) for c in catalog.hidden_costs))
+    return found[1]
+
+
+_PROJECT_HIDDEN: dict[tuple, tuple] = {}
 
 
 def _times(req: Requirements) -> dict[str, int]:

@@ -79,6 +79,27 @@ def offering_passes(tests: tuple[Test, ...], attributes: dict, facts: dict) -> b
     return all(_holds(test, attributes.get(test.fact), facts) for test in tests)
 
 
+_PASSING: dict = {}  # (rule, catalog view, the facts its tests read) → {offering id: passes}
+
+
+def passing(rule: Rule, all_attributes: dict, facts: dict) -> dict:
+    """Offering id → whether it passes RULE's offering tests, for every offering in ALL_ATTRIBUTES
+    (a catalog's view, kept alive by the caller). Worked out once per rule, catalog view and value
+    of the facts the tests read: the same for every request that agrees on those."""
+    read = tuple(facts.get(t.value.name) for t in rule.offering_tests if isinstance(t.value, FactRef))
+    try:
+        key = (id(rule), id(all_attributes), read)
+        found = _PASSING.get(key)
+    except TypeError:  # a fact value that cannot be a key (a list): work it out afresh
+        return {oid: offering_passes(rule.offering_tests, a, facts) for oid, a in all_attributes.items()}
+    if found is None or found[0] is not rule or found[1] is not all_attributes:
+        if len(_PASSING) > 10_000:
+            _PASSING.clear()
+        found = _PASSING[key] = (rule, all_attributes,
+                                 {oid: offering_passes(rule.offering_tests, a, facts) for oid, a in all_attributes.items()})
+    return found[2]
+
+
 def _holds(test: Test, actual: Any, facts: dict) -> bool:
     expected = facts.get(test.value.name) if isinstance(test.value, FactRef) else test.value
     op = test.op
@@ -107,7 +128,15 @@ def render_message(text: str, values: dict) -> str:
 
 def message_parts(text: str) -> tuple[str, ...]:
     """A message split once: literal text at even places, the names it quotes at odd places."""
-    return tuple(PLACEHOLDER.split(text))
+    parts = _PARTS.get(text)
+    if parts is None:
+        if len(_PARTS) > 10_000:
+            _PARTS.clear()
+        parts = _PARTS[text] = tuple(PLACEHOLDER.split(text))
+    return parts
+
+
+_PARTS: dict[str, tuple[str, ...]] = {}
 
 
 def render_parts(parts: tuple[str, ...], value_of: Callable[[str], Any]) -> str:
