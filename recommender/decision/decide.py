@@ -239,20 +239,27 @@ def flat_facts(req: Requirements, catalog: Catalog, today: date, normalized: Opt
     """Fact name → value as the trace shows it (exact strings for decimals)."""
     normalized = req.normalized() if normalized is None else normalized
     flat: dict[str, Any] = {}
-    for name in FACTS:
-        section, _, field = name.partition(".")
-        if field and isinstance(normalized.get(section), dict):
-            flat[name] = normalized[section].get(field)
-        elif not field:
+    for name, section, field in _FACT_PLACES:
+        if field:
+            values = normalized.get(section)
+            if isinstance(values, dict):
+                flat[name] = values.get(field)
+        else:
             flat[name] = normalized.get(section)
     if isinstance(req.baseline, BaselineRates):
         flat["baseline"] = "custom rates"
-    flat["catalog.stale_prices"] = len(pricecheck.stale(catalog, today))
-    flat["catalog.implausible_prices"] = len(pricecheck.implausible(catalog))
-    flat.update(pricecheck.context_facts(catalog, today))
-    for key in ("approach", "method", "rank_by"):
-        flat.pop(key, None)
+    flat.update(_catalog_facts(catalog, today))
     return flat
+
+
+# Each fact's place in the normalized requirements; the decisions (approach, method, rank_by) are the rules' to make.
+_FACT_PLACES = tuple((name, *name.partition(".")[::2]) for name in FACTS if name not in ("approach", "method", "rank_by"))
+
+
+def _catalog_facts(catalog: Catalog, today: date) -> dict:
+    return {"catalog.stale_prices": len(pricecheck.stale(catalog, today)),
+            "catalog.implausible_prices": len(pricecheck.implausible(catalog)),
+            **pricecheck.context_facts(catalog, today)}
 
 
 def matcher_fact(flat: dict, tested: frozenset[str]) -> dict:
@@ -262,15 +269,24 @@ def matcher_fact(flat: dict, tested: frozenset[str]) -> dict:
     for name, value in flat.items():
         if value is None or name not in tested:
             continue
-        kind = FACTS.get(name)
-        if kind is not None and kind.kind == "decimal":
+        if name in _DECIMAL_FACTS:
             value = matcher_value(Decimal(value))
-        section, _, field = name.partition(".")
+        section, field = _PLACE.get(name) or _place(name)
         if field:
             fact.setdefault(section, {})[field] = value
         else:
             fact[section] = value
     return fact
+
+
+_DECIMAL_FACTS = frozenset(name for name, kind in FACTS.items() if kind.kind == "decimal")
+_PLACE: dict[str, tuple[str, str]] = {}
+
+
+def _place(name: str) -> tuple[str, str]:
+    section, _, field = name.partition(".")
+    _PLACE[name] = (section, field)
+    return section, field
 
 
 _VIEWS: dict[tuple[str, date], tuple[dict, dict]] = {}  # per catalog and day: the same for every decision
