@@ -122,6 +122,13 @@ class Hidden:
     def high(self) -> Decimal:
         return sum((i.high * i.times for i in self.items if i.high is not None), Decimal(0))
 
+    @cached_property
+    def one_time(self) -> tuple[Decimal, Decimal]:
+        """(low, high) of the items paid per project and per training run."""
+        items = [i for i in self.items if i.per in ("project", "training_run")]
+        return (sum((i.low * i.times for i in items if i.low is not None), Decimal(0)),
+                sum((i.high * i.times for i in items if i.high is not None), Decimal(0)))
+
 
 @dataclass(slots=True)  # built per offering per decision: slots, not frozen (nothing mutates it)
 class BreakEven:
@@ -429,11 +436,9 @@ def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requ
 
 def one_time_costs(hidden: Optional[Hidden]) -> tuple[Decimal, Decimal]:
     """(low, high): the hidden costs paid per project and per training run, for year one (001)."""
-    if hidden is None:
-        return Decimal(0), Decimal(0)
-    items = [i for i in hidden.items if i.per in ("project", "training_run")]
-    return (sum((i.low * i.times for i in items if i.low is not None), Decimal(0)),
-            sum((i.high * i.times for i in items if i.high is not None), Decimal(0)))
+    return (Decimal(0), Decimal(0)) if hidden is None else hidden.one_time
+
+
 
 
 def _tokens(amount: Decimal, saving_per_million: Decimal) -> int:

@@ -53,6 +53,7 @@ class Session:
     warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
     error: Optional[BaseException] = None
     fired: set[str] = field(default_factory=set)
+    asserted: list[str] = field(default_factory=list)  # the facts asserted, as sent: retracted after
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -128,6 +129,20 @@ class Program:
         self.handle = engine.create_ruleset(ruleset.name, _compact(definition))
         self.actions = {rule.id: _action(rule, ruleset) for rule in ruleset.rules}
         self.events = {key: _open({"t": "decide", "key": key}) for key in ruleset.decision_order}
+        self.idle: list[str] = []  # sessions emptied after their decision, ready for the next
+
+    def release(self, sid: str, state: int, session: Session) -> None:
+        """Empty SID's session for the next decision (creating one costs more than emptying one), or
+        delete it when emptying it leaves anything to do."""
+        try:
+            for fact in session.asserted:
+                engine.retract_fact(self.handle, fact)
+            if engine.start_action_for_state(self.handle, state) is None:
+                self.idle.append(sid)
+                return
+        except Exception:  # noqa: BLE001 - a session that cannot be emptied is not reused
+            pass
+        engine.delete_state(self.handle, sid)
 
     def requirements(self, fact: dict, sid: str) -> str:
         body = _compact(fact)
@@ -174,6 +189,7 @@ class Program:
         if action.asserts is not None:
             fact = action.asserts + sid + '"}'
             _result(engine.assert_fact(self.handle, fact)[0], fact)  # not handled: no rule reads it
+            session.asserted.append(fact)
 
 
 _PROGRAMS: dict[str, Program] = {}
@@ -224,7 +240,7 @@ def _compiles_in_time(ruleset: RuleSet) -> None:
 def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     """Assert the requirements fact, take each decision, and return what the rules concluded."""
     program = host_for(ruleset)
-    sid = str(next(_SIDS))
+    sid = program.idle.pop() if program.idle else str(next(_SIDS))
     session = Session(ruleset, flat_facts)
     # durable_rules crashes deleting a session that never handled a message, or one with actions
     # still queued (only when an error cut the dispatch short): such a session is left, not deleted.
@@ -232,6 +248,7 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
     try:
         requirements = program.requirements(fact, sid)
         result, offset = engine.assert_fact(program.handle, requirements)
+        session.asserted.append(requirements)
         if _result(result, requirements) == HANDLED:
             state, settled = offset, False
             settled = program.dispatch(session, state, sid, requirements)
@@ -246,6 +263,8 @@ def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
                 raise RuleError(f"no rule decided {key}", file=ruleset.directory)
         if session.error is not None:
             raise session.error
+        program.release(sid, state, session)
+        state = None
         return session
     finally:
         if state is not None and settled:
