@@ -19,19 +19,19 @@ def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list
     fine-tune, the cheapest base model, the most capable one), each part with its source."""
     # A base model's price is all these approaches use: only implausible inference prices rule one out.
     usable = [r for r in result.ranked if not r.attributes.get("offering.implausible_inference_prices")]
-    retrieval = approach_cost.retrieval_lines(catalog, req)
+    retrieval = result.costs.retrieval()
     tuned = [(o, c) for o, c in fine_tuned if c.complete]
     top_tune = tuned[0] if tuned and result.approach in ("fine_tune", "hybrid") else _cheapest(tuned)
     # Choose on each base model's year-1 worked out directly; cost in full only the ones chosen.
     bases = [(r.offering, year) for r in usable if (year := approach_cost.base_model_year_one(r.offering, req)) is not None]
     strongest = max(bases, key=lambda oy: (oy[0].capability_tier, -oy[1]), default=None)
     cheapest = min(bases, key=lambda oy: (oy[1], oy[0].id), default=None)
-    strongest = strongest and (strongest[0], approach_cost.base_model_cost(strongest[0], req))
-    cheapest_base = cheapest and (cheapest[0], approach_cost.base_model_cost(cheapest[0], req))
+    strongest = strongest and (strongest[0], result.costs.base_model(strongest[0]))
+    cheapest_base = cheapest and (cheapest[0], result.costs.base_model(cheapest[0]))
     entries = {
         "fine_tune": top_tune,
         "hybrid": top_tune and (top_tune[0], _with(top_tune[1], retrieval)),
-        "rag": cheapest_base and (cheapest_base[0], approach_cost.base_model_cost(cheapest_base[0], req, retrieval)),
+        "rag": cheapest_base and (cheapest_base[0], result.costs.base_model(cheapest_base[0], retrieval)),
         "prompt_engineering": _today(req, result) or cheapest_base,
         "routing": _routing(result, catalog, req),
         "larger_base_model": strongest,

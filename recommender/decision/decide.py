@@ -62,7 +62,7 @@ class Evaluation:
     baseline: Optional[cost.Baseline]
     project_hidden: tuple
     frontier: frozenset = frozenset()
-    costs: Optional["FineTuneCosts"] = None
+    costs: Optional["RequestCosts"] = None
 
 
     @property
@@ -82,7 +82,7 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     reason is in, the cheapest allowed fine-tune's costs are asserted as facts and the rules run
     again on them: the figures, not the heuristic, then decide."""
     flat = flat_facts(req, setup.catalog, today, normalized)
-    costs = FineTuneCosts(req, setup.catalog, cost.resolve_baseline(req, setup.catalog, file=source),
+    costs = RequestCosts(req, setup.catalog, cost.resolve_baseline(req, setup.catalog, file=source),
                           cost.project_hidden_costs(setup.catalog, req))
     result = _evaluate_with(flat, req, setup, today, costs)
     if setup.rules.weighs_costs({reason for reason, _ in result.session.reasons}):
@@ -90,13 +90,14 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     return result
 
 
-class FineTuneCosts:
-    """One request's fine-tune costs, each offering costed once per method (both rule passes and the
-    approaches compared share them)."""
+class RequestCosts:
+    """One request's costs, each offering costed once per method and approach (both rule passes and
+    the approaches compared share them)."""
 
     def __init__(self, req: Requirements, catalog: Catalog, baseline: Optional[cost.Baseline], project_hidden: tuple):
         self.req, self.catalog, self.baseline, self.project_hidden = req, catalog, baseline, project_hidden
         self._done: dict = {}
+        self._retrieval: Optional[tuple] = None
 
     def of(self, offering: Offering, method: str, retrieval: tuple = ()) -> cost.Cost:
         key = (offering.id, method, bool(retrieval))
@@ -104,6 +105,19 @@ class FineTuneCosts:
         if found is None:
             found = self._done[key] = cost.compute(offering, self.req, self.catalog, method, self.baseline,
                                                    self.project_hidden, retrieval)
+        return found
+
+    def retrieval(self) -> tuple:
+        """RAG's own monthly lines (embedding, vector search) for this request."""
+        if self._retrieval is None:
+            self._retrieval = approach_cost.retrieval_lines(self.catalog, self.req)
+        return self._retrieval
+
+    def base_model(self, offering: Offering, retrieval: tuple = ()) -> cost.Cost:
+        key = (offering.id, "base model", bool(retrieval))
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = approach_cost.base_model_cost(offering, self.req, retrieval)
         return found
 
 
@@ -129,7 +143,7 @@ def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -
             for r in result.ranked if not r.demoted and not r.attributes["offering.implausible_prices"]]
 
 
-def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, costs: FineTuneCosts) -> Evaluation:
+def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, costs: RequestCosts) -> Evaluation:
     catalog, rules = setup.catalog, setup.rules
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
@@ -169,13 +183,13 @@ def _lookup(attributes: dict, decided: dict):
     return lambda name: attributes[name] if name in attributes else decided.get(name)
 
 
-def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, costs: FineTuneCosts):
+def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, costs: RequestCosts):
     """How each allowed offering is costed: fine-tuned for a fine-tune (a hybrid adds RAG's retrieval),
     else on its base model as the approach runs it (RAG adds retrieval to generation)."""
-    retrieval = approach_cost.retrieval_lines(catalog, req) if approach in ("rag", "hybrid") else ()
+    retrieval = costs.retrieval() if approach in ("rag", "hybrid") else ()
     if approach in FINE_TUNING_APPROACHES:
         return lambda offering: costs.of(offering, method, retrieval)
-    return lambda offering: approach_cost.base_model_cost(offering, req, retrieval)
+    return lambda offering: costs.base_model(offering, retrieval)
 
 
 def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
@@ -357,6 +371,7 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
                     "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
     if not c.complete:
         because.append({"rule": None, "effect": "incomplete", "message": f"incomplete cost: missing {', '.join(c.missing)}; ranked after fully priced offerings"})
+    found = findings.get(offering.id, {})
     return {
         "rank": rank,
         "offering": offering.id,
@@ -368,8 +383,8 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
         "break_even_reason": break_even_reason(c),
         "because": because,
         "flags": {
-            "stale_prices": len(findings.get(offering.id, {}).get("stale", ())),
-            "implausible_prices": [f.price for f in findings.get(offering.id, {}).get("implausible", ())],
+            "stale_prices": len(found.get("stale", ())),
+            "implausible_prices": [f.price for f in found.get("implausible", ())],
         },
     }
 

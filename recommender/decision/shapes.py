@@ -28,6 +28,7 @@ def quantity(value: Decimal) -> Any:
 
 def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
     """The cost as JSON; hidden items in `shared_hidden` are listed once per decision, not here."""
+    monthly_high = c.monthly.high
     return {
         "complete": c.complete,
         "basis": c.basis,
@@ -37,10 +38,10 @@ def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
         "training": money(c.training.total),
         "trainings_per_year": c.trainings_per_year,
         "monthly": money(c.monthly.total),
-        "monthly_high": None if c.monthly.high is None else money(c.monthly.high),
+        "monthly_high": None if monthly_high is None else money(monthly_high),
         "year_one": money(c.year_one),
         "hidden": hidden_json(c.hidden, shared_hidden),
-        "uplift": None if c.uplift is None else format(c.uplift.quantize(Decimal("0.01")), "f"),
+        "uplift": None if c.uplift is None else _uplift(c.uplift),
         "breakdown": [
             *(line_json("training", line) for line in c.training.lines),
             *(line_json("monthly", line) for line in c.monthly.lines),
@@ -49,18 +50,32 @@ def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
     }
 
 
+def _uplift(value: Decimal) -> str:
+    shown = _UPLIFT.get(value)
+    if shown is None:
+        if len(_UPLIFT) > 10_000:
+            _UPLIFT.clear()
+        shown = _UPLIFT[value] = format(value.quantize(Decimal("0.01")), "f")
+    return shown
+
+
+_UPLIFT: dict[Decimal, str] = {}  # an offering's uplift is the same in every decision
+
+
 def line_json(part: str, line: cost.Line) -> dict:
-    return {
+    shown = {
         "part": part,
         "item": line.item,
         "quantity": quantity(line.quantity),
         "unit": line.unit,
         "rate_unit": line.rate_unit,
         "amount": None if line.amount is None else money(line.amount),
-        **({"amount_high": money(line.amount_high)} if line.amount_high is not None else {}),
-        "price": line.price,
-        **_price_json(line),
     }
+    if line.amount_high is not None:
+        shown["amount_high"] = money(line.amount_high)
+    shown["price"] = line.price
+    shown.update(_price_json(line))
+    return shown
 
 
 _MISSING = {"rate": None, "source": None, "as_of": None}
