@@ -22,16 +22,17 @@ def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list
     retrieval = result.costs.retrieval()
     tuned = [(o, c) for o, c in fine_tuned if c.complete]
     top_tune = tuned[0] if tuned and result.approach in ("fine_tune", "hybrid") else _cheapest(tuned)
+    top_tune = top_tune and (top_tune[0], top_tune[1].cost)  # the one costed in full
     # Choose on each base model's year-1 worked out directly; cost in full only the ones chosen.
     bases = [(r.offering, year) for r in usable if (year := approach_cost.base_model_year_one(r.offering, req)) is not None]
     strongest = max(bases, key=lambda oy: (oy[0].capability_tier, -oy[1]), default=None)
     cheapest = min(bases, key=lambda oy: (oy[1], oy[0].id), default=None)
-    strongest = strongest and (strongest[0], result.costs.base_model(strongest[0]))
-    cheapest_base = cheapest and (cheapest[0], result.costs.base_model(cheapest[0]))
+    strongest = strongest and (strongest[0], result.costs.base_model(strongest[0]).cost)
+    cheapest_base = cheapest and (cheapest[0], result.costs.base_model(cheapest[0]).cost)
     entries = {
         "fine_tune": top_tune,
         "hybrid": top_tune and (top_tune[0], _with(top_tune[1], retrieval)),
-        "rag": cheapest_base and (cheapest_base[0], result.costs.base_model(cheapest_base[0], retrieval)),
+        "rag": cheapest_base and (cheapest_base[0], result.costs.base_model(cheapest_base[0], retrieval).cost),
         "prompt_engineering": _today(req, result) or cheapest_base,
         "routing": _routing(result, catalog, req),
         "larger_base_model": strongest,

@@ -26,6 +26,7 @@ from recommender.engine.durable import matcher_value, message_parts, passing, re
 from recommender.engine.rules import RuleSet
 from recommender.domain.vocabulary import APPROACH_NAMES, FIGURES  # noqa: F401 - part of this module's face
 from recommender.decision import alternatives, ranking
+from recommender.decision.costing import Costed, RequestCosts
 from recommender.decision.shapes import (  # noqa: F401 - the JSON shapes are part of this module's face
     break_even_json,
     cost_json,
@@ -45,10 +46,18 @@ class Setup:
 @dataclass(slots=True)  # one per allowed offering per decision: slots, not frozen (nothing mutates it)
 class Ranked:
     offering: Offering
-    cost: cost.Cost
+    costed: Costed
     preferred: tuple
     demoted: tuple
     attributes: dict
+
+    @property
+    def figures(self) -> cost.Figures:
+        return self.costed.figures
+
+    @property
+    def cost(self) -> cost.Cost:
+        return self.costed.cost
 
 
 @dataclass(frozen=True)
@@ -90,37 +99,6 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     return result
 
 
-class RequestCosts:
-    """One request's costs, each offering costed once per method and approach (both rule passes and
-    the approaches compared share them)."""
-
-    def __init__(self, req: Requirements, catalog: Catalog, baseline: Optional[cost.Baseline], project_hidden: tuple):
-        self.req, self.catalog, self.baseline, self.project_hidden = req, catalog, baseline, project_hidden
-        self._done: dict = {}
-        self._retrieval: Optional[tuple] = None
-
-    def of(self, offering: Offering, method: str, retrieval: tuple = ()) -> cost.Cost:
-        key = (offering.id, method, bool(retrieval))
-        found = self._done.get(key)
-        if found is None:
-            found = self._done[key] = cost.compute(offering, self.req, self.catalog, method, self.baseline,
-                                                   self.project_hidden, retrieval)
-        return found
-
-    def retrieval(self) -> tuple:
-        """RAG's own monthly lines (embedding, vector search) for this request."""
-        if self._retrieval is None:
-            self._retrieval = approach_cost.retrieval_lines(self.catalog, self.req)
-        return self._retrieval
-
-    def base_model(self, offering: Offering, retrieval: tuple = ()) -> cost.Cost:
-        key = (offering.id, "base model", bool(retrieval))
-        found = self._done.get(key)
-        if found is None:
-            found = self._done[key] = approach_cost.base_model_cost(offering, self.req, retrieval)
-        return found
-
-
 def cost_facts(result: "Evaluation", req: Requirements, catalog: Catalog) -> dict:
     """The cheapest fully priced allowed fine-tune: what it costs up front in year one (trainings, and
     data preparation and evaluation at the low end: 001 says preparation is "far more than the training
@@ -129,17 +107,17 @@ def cost_facts(result: "Evaluation", req: Requirements, catalog: Catalog) -> dic
     if not priced:
         return {}
     offering, cheapest = min(priced, key=lambda c: (c[1].year_one, c[0].id))
-    one_time, _ = cost.one_time_costs(cheapest.hidden)
-    training = req.operations.trainings_per_year * cheapest.training.total + one_time
-    inference = cost.MONTHS * cheapest.monthly.total
+    one_time, _ = cost.one_time_costs(result.costs.hidden(offering))
+    training = req.operations.trainings_per_year * cheapest.figures.training_total + one_time
+    inference = cost.MONTHS * cheapest.figures.monthly_total
     return {"costs.training_dominates": training > inference, "costs.offering": offering.id,
             "costs.training_year": cost.usd(training), "costs.inference_year": cost.usd(inference)}
 
 
-def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -> list[tuple[Offering, cost.Cost]]:
+def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -> list[tuple[Offering, Costed]]:
     """Each allowed offering with plausible prices, fine-tuned (as ranked when the approach fine-tunes)."""
     method = result.decided["method"]
-    return [(r.offering, r.cost if r.cost.basis == "fine_tuned" else result.costs.of(r.offering, method))
+    return [(r.offering, r.costed if r.figures.basis == "fine_tuned" else result.costs.fine_tuned(r.offering, method))
             for r in result.ranked if not r.demoted and not r.attributes["offering.implausible_prices"]]
 
 
@@ -148,34 +126,49 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
     baseline, project_hidden = costs.baseline, costs.project_hidden
-    requires = [r for r in session.offering_rules if r.conclusion == "require"]
-    prefers = [r for r in session.offering_rules if r.conclusion == "prefer"]
-    demotes = [r for r in session.offering_rules if r.conclusion == "demote"]
     _, all_attributes = _catalog_view(catalog, today)
     costed = _costing(decided["approach"], decided["method"], req, catalog, costs)
-    passes = {id(r): passing(r, all_attributes, decided) for r in session.offering_rules}
     excluded, ranked = [], []
-    for oid, offering in catalog.offerings.items():
-        attributes = all_attributes[oid]
-        failed = next((r for r in requires if not passes[id(r)][oid]), None)
+    for offering, failed, preferred, demoted in _sorted_out(catalog, session.offering_rules, all_attributes, decided):
+        attributes = all_attributes[offering.id]
         if failed is not None:
             excluded.append({
-                "offering": oid,
+                "offering": offering.id,
                 "rule": failed.id,
                 "message": render_parts(message_parts(failed.message), _lookup(attributes, decided)),
             })
-            continue
-        ranked.append(Ranked(
-            offering,
-            costed(offering),
-            tuple(r for r in prefers if passes[id(r)][oid]),
-            tuple(r for r in demotes if passes[id(r)][oid]),
-            attributes,
-        ))
+        else:
+            ranked.append(Ranked(offering, costed(offering), preferred, demoted, attributes))
     rank_by = decided["rank_by"]
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     ordered = ranking.order(ranked, rank_by, frontier)
     return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier, costs)
+
+
+_SORTED_OUT: dict = {}  # the same offering rules passing the same offerings: the same outcome
+
+
+def _sorted_out(catalog: Catalog, rules: list, all_attributes: dict, decided: dict) -> list[tuple]:
+    """(offering, the first require rule it fails or None, the prefer rules it passes, the demote
+    rules it passes) for each catalog offering, in catalog order."""
+    passes = [passing(r, all_attributes, decided) for r in rules]
+    key = (id(catalog), *map(id, rules), *map(id, passes))
+    found = _SORTED_OUT.get(key)
+    if found is None or found[0] is not catalog or any(a is not b for a, b in zip((*found[1], *found[2]), (*rules, *passes))):
+        if len(_SORTED_OUT) * len(catalog.offerings) > 200_000:  # a few hundred outcomes, fewer for a large catalog
+            _SORTED_OUT.clear()
+        found = _SORTED_OUT[key] = (catalog, list(rules), passes, _sort_out(catalog, rules, passes))
+    return found[3]
+
+
+def _sort_out(catalog: Catalog, rules: list, passes: list) -> list[tuple]:
+    by_kind = {kind: [(r, p) for r, p in zip(rules, passes) if r.conclusion == kind] for kind in ("require", "prefer", "demote")}
+    outcome = []
+    for oid, offering in catalog.offerings.items():
+        failed = next((r for r, p in by_kind["require"] if not p[oid]), None)
+        outcome.append((offering, failed, tuple(r for r, p in by_kind["prefer"] if p[oid]),
+                        tuple(r for r, p in by_kind["demote"] if p[oid])))
+    return outcome
 
 
 def _lookup(attributes: dict, decided: dict):
@@ -188,7 +181,7 @@ def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, co
     else on its base model as the approach runs it (RAG adds retrieval to generation)."""
     retrieval = costs.retrieval() if approach in ("rag", "hybrid") else ()
     if approach in FINE_TUNING_APPROACHES:
-        return lambda offering: costs.of(offering, method, retrieval)
+        return lambda offering: costs.fine_tuned(offering, method, retrieval)
     return lambda offering: costs.base_model(offering, retrieval)
 
 

@@ -13,22 +13,22 @@ from recommender.domain.vocabulary import FIGURES
 
 
 def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) -> list:
-    """RANKED (items with .offering, .cost, .preferred, .demoted) in the order RANK_BY names; the
+    """RANKED (items with .offering, .figures, .preferred, .demoted) in the order RANK_BY names; the
     cost–capability frontier may be passed in when the caller has it already."""
     if frontier is None:
         frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
 
     def key(r) -> tuple:
-        first = (not r.cost.complete, bool(r.demoted))
+        first = (not r.figures.complete, bool(r.demoted))
         preferred = -len(r.preferred)
         if rank_by == "monthly":
-            middle: tuple = (r.cost.monthly.total, preferred)
+            middle: tuple = (r.figures.monthly_total, preferred)
         elif rank_by == "capability":
-            middle = (-r.offering.capability_tier, preferred, r.cost.year_one)
+            middle = (-r.offering.capability_tier, preferred, r.figures.year_one)
         elif rank_by == "value":
-            middle = (r.offering.id not in frontier, preferred, r.cost.year_one)
+            middle = (r.offering.id not in frontier, preferred, r.figures.year_one)
         else:
-            middle = (preferred, r.cost.year_one)
+            middle = (preferred, r.figures.year_one)
         return (*first, *middle, r.offering.id)
 
     return sorted(ranked, key=key)
@@ -37,8 +37,8 @@ def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) 
 def cost_capability_frontier(ranked: Sequence) -> frozenset[str]:
     """Ids of the fully priced, undemoted offerings that no other is at least as capable as and cheaper
     than in year 1: walking from the cheapest up, each one that is more capable than all before it."""
-    candidates = sorted((r for r in ranked if r.cost.complete and not r.demoted),
-                        key=lambda r: (r.cost.year_one, -r.offering.capability_tier, r.offering.id))
+    candidates = sorted((r for r in ranked if r.figures.complete and not r.demoted),
+                        key=lambda r: (r.figures.year_one, -r.offering.capability_tier, r.offering.id))
     best, found = -1, set()
     for r in candidates:
         if r.offering.capability_tier > best:

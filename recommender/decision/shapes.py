@@ -101,7 +101,7 @@ def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
     if hidden is None:
         return None
     items = hidden.items
-    if len(items) >= len(shared) and all(a is b for a, b in zip(items, shared)):  # the usual case: shared first
+    if shared and hidden.shared == len(shared) and items[0] is shared[0]:  # the usual case: the project's first
         items = items[len(shared):]
     own = [hidden_item_json(i) for i in items if not any(i is s for s in shared)]
     return {"low": money(hidden.low), "high": money(hidden.high), "items": own}

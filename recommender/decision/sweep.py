@@ -177,8 +177,8 @@ class Point:
 
 
 def figures_of(ranked) -> Figures:
-    c = ranked.cost
-    return Figures(c.training.total, c.monthly.total, c.year_one, c.complete,
+    c = ranked.figures
+    return Figures(c.training_total, c.monthly_total, c.year_one, c.complete,
                    (c.complete, bool(ranked.demoted), len(ranked.preferred)))
 
 

@@ -15,7 +15,7 @@ from typing import Optional
 
 
 from recommender.domain.catalog import Catalog, Offering
-from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Line, part, priced
+from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Figures, Line, part, priced
 from recommender.domain.requirements import Requirements
 
 TOKENS_PER_QUERY = 1_000  # when the request gives no query count: the questionnaire's default request size
@@ -63,6 +63,24 @@ def base_model_year_one(offering: Offering, req: Requirements) -> Optional[Decim
                 return None
             total += tokens * weight * price.usd / MILLION
     return MONTHS * total
+
+
+def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = ()) -> Figures:
+    """base_model_cost()'s figures, the same sums worked out without its lines."""
+    tokens, share, p = req.inference.monthly_tokens, req.inference.input_share, offering.prices
+    total, complete = Decimal(0), True
+    for price, weight in ((p.base_input, share), (p.base_output, 1 - share)):
+        if weight > 0:
+            if price is None:
+                complete = False
+            else:
+                total += Decimal(tokens * weight) * price.usd / MILLION
+    for line in retrieval:
+        if line.amount is None:
+            complete = False
+        else:
+            total += line.amount
+    return Figures(Decimal(0), total, MONTHS * total, complete, basis="base_model")
 
 
 def base_model_cost(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = ()) -> Cost:

@@ -113,6 +113,7 @@ class Hidden:
     """001's forgotten costs, as a range beside year-1 (never folded into it)."""
 
     items: tuple[HiddenItem, ...]
+    shared: int = field(default=0, compare=False)  # how many of the items, first, are the project's
 
     @cached_property
     def low(self) -> Decimal:
@@ -320,7 +321,7 @@ def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,
     if found is None or found[0] is not project or found[1] is not own:
         if len(_HIDDEN) > 10_000:
             _HIDDEN.clear()
-        found = _HIDDEN[key] = (project, own, Hidden(project + own))
+        found = _HIDDEN[key] = (project, own, Hidden(project + own, len(project)))
     return found[2]
 
 
@@ -463,14 +464,38 @@ def _rate(rate: Decimal) -> str:
 # --- the whole offering -------------------------------------------------------------------
 
 
-def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str = "lora",
-            baseline: Optional[Baseline] = None, project_hidden: Optional[tuple[HiddenItem, ...]] = None,
-            extra_monthly: tuple[Line, ...] = ()) -> Cost:
-    """The fine-tune's cost; EXTRA_MONTHLY lines (a hybrid's retrieval) are added to the monthly part."""
+@dataclass(slots=True)
+class Figures:
+    """What a ranking compares (year-1, monthly, complete): worked out before (and without) the whole
+    cost, which is built only where it is shown. PARTS: a fine-tune's training part, its notes and its
+    monthly part, which the whole cost is then built from."""
+
+    training_total: Decimal
+    monthly_total: Decimal
+    year_one: Decimal
+    complete: bool
+    basis: str = "fine_tuned"
+    parts: Optional[tuple[Part, tuple[str, ...], Part]] = None
+
+
+def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora",
+                      extra_monthly: tuple[Line, ...] = ()) -> Figures:
     training, notes = training_part(offering, req, method)
     monthly = monthly_part(offering, req)
     if extra_monthly:
         monthly = part((*monthly.lines, *extra_monthly))
+    year_one = req.operations.trainings_per_year * training.total + MONTHS * monthly.total
+    return Figures(training.total, monthly.total, year_one, not (training.missing or monthly.missing),
+                   parts=(training, notes, monthly))
+
+
+def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str = "lora",
+            baseline: Optional[Baseline] = None, project_hidden: Optional[tuple[HiddenItem, ...]] = None,
+            extra_monthly: tuple[Line, ...] = (), figures: Optional[Figures] = None) -> Cost:
+    """The fine-tune's cost; EXTRA_MONTHLY lines (a hybrid's retrieval) are added to the monthly part.
+    FIGURES, when given, are fine_tune_figures() for the same arguments, worked out already."""
+    figures = figures or fine_tune_figures(offering, req, method, extra_monthly)
+    training, notes, monthly = figures.parts
     hidden = hidden_costs(offering, catalog, req, project_hidden) if req.operations.include_hidden_costs else None
     if baseline is not None and hidden is None:
         notes += ("break-even leaves out data preparation and evaluation (operations.include_hidden_costs: false)",)
@@ -485,6 +510,6 @@ def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str
         uplift=uplift(offering),
         break_even=break_even(training, monthly, offering, req, baseline, hidden),
         notes=notes,
-        year_one=req.operations.trainings_per_year * training.total + MONTHS * monthly.total,
+        year_one=figures.year_one,
         missing=training.missing + monthly.missing,
     )

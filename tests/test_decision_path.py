@@ -1,0 +1,105 @@
+"""The decision path's shortcuts change nothing but the time: figures worked out before the whole cost
+equal the whole cost's, what is cached per catalog gives what working it out afresh gives, and a
+decision leaves no reference cycles behind (batches and sweeps pause the cyclic collector)."""
+
+import gc
+import random
+from decimal import Decimal
+
+import pytest
+from conftest import TODAY
+
+from recommender.api import as_requirements
+from recommender.decision import decide as deciding
+from recommender.decision.costing import RequestCosts
+from recommender.domain import approach_cost, cost
+from recommender.engine import durable
+
+REQUESTS = [
+    {},
+    {"inference": {"monthly_tokens": "3M", "input_share": "0.95", "monthly_queries": 3_000, "few_shot_tokens": 200}},
+    {"training": {"tokens": "20M", "epochs": 2, "method": "full"}, "operations": {"trainings_per_year": 4}},
+    {"task": {"kind": "retrieval_chat", "knowledge_churn": "daily"}, "inference": {"monthly_tokens": "2B"}},
+    {"needs": {"data_residency": "eu"}, "baseline": {"input_per_m": "2.50", "output_per_m": "10.00"}},
+    {"inference": {"monthly_tokens": "700M", "input_share": "1"}, "baseline": "openai/gpt-4o",
+     "operations": {"include_hidden_costs": False}},
+]
+
+
+@pytest.mark.parametrize("given", REQUESTS)
+def test_fine_tune_figures_are_the_whole_costs_figures(setup, given):
+    req, _ = as_requirements(given)
+    costs = RequestCosts(req, setup.catalog, cost.resolve_baseline(req, setup.catalog),
+                         cost.project_hidden_costs(setup.catalog, req))
+    for offering in setup.catalog.offerings.values():
+        for method in ("lora", "full"):
+            for retrieval in ((), costs.retrieval()):
+                costed = costs.fine_tuned(offering, method, retrieval)
+                whole = cost.compute(offering, req, setup.catalog, method, costs.baseline, costs.project_hidden,
+                                     retrieval)
+                assert costed.cost == whole
+                _same_figures(costed.figures, whole)
+
+
+@pytest.mark.parametrize("given", REQUESTS)
+def test_base_model_figures_are_the_whole_costs_figures(setup, given):
+    req, _ = as_requirements(given)
+    retrieval = approach_cost.retrieval_lines(setup.catalog, req)
+    for offering in setup.catalog.offerings.values():
+        for lines in ((), retrieval):
+            _same_figures(approach_cost.base_model_figures(offering, req, lines),
+                          approach_cost.base_model_cost(offering, req, lines))
+
+
+def _same_figures(figures: cost.Figures, whole: cost.Cost) -> None:
+    assert (figures.training_total, figures.monthly_total, figures.year_one, figures.complete, figures.basis) == \
+        (whole.training.total, whole.monthly.total, whole.year_one, whole.complete, whole.basis)
+
+
+def test_a_point_of_a_sweep_costs_in_full_only_what_it_shows(setup, monkeypatch):
+    built = []
+    compute = cost.compute
+    monkeypatch.setattr(cost, "compute", lambda *a, **k: built.append(a[0].id) or compute(*a, **k))
+    req, _ = as_requirements({"inference": {"monthly_tokens": "500M"}, "task": {"knowledge_churn": "stable"}})
+    result = deciding.evaluate(req, setup, TODAY)
+    assert result.approach == "fine_tune" and len(result.ranked) > 3
+    assert built == []  # ranked on figures alone
+    assert result.ranked[0].cost.offering == result.ranked[0].offering.id
+    assert built == [result.ranked[0].offering.id]
+
+
+def test_cached_offering_tests_give_what_testing_afresh_gives(setup):
+    rng = random.Random(5)
+    _, attributes = deciding._catalog_view(setup.catalog, TODAY)
+    rules = [r for r in setup.rules.rules if r.offering_tests]
+    for _ in range(200):
+        given = rng.choice(REQUESTS)
+        req, _ = as_requirements(given)
+        decided = {**deciding.flat_facts(req, setup.catalog, TODAY),
+                   "method": rng.choice(["lora", "full"]), "approach": "fine_tune"}
+        rule = rng.choice(rules)
+        assert durable.passing(rule, attributes, decided) == {
+            oid: durable.offering_passes(rule.offering_tests, a, decided) for oid, a in attributes.items()}
+
+
+def test_a_decision_leaves_no_reference_cycles(setup):
+    requests = [as_requirements(given)[0] for given in REQUESTS]
+    for req in requests:  # warm what is cached per catalog
+        deciding.decide(req, setup, TODAY)
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for req in requests * 3:
+            deciding.decide(req, setup, TODAY)
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_money_is_still_exact_decimal(setup):
+    req, _ = as_requirements(REQUESTS[1])
+    figures = RequestCosts(req, setup.catalog, None, ()).fine_tuned(next(iter(setup.catalog.offerings.values())),
+                                                                     "lora").figures
+    assert isinstance(figures.year_one, Decimal) and isinstance(figures.monthly_total, Decimal)
