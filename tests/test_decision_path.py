@@ -103,3 +103,12 @@ def test_money_is_still_exact_decimal(setup):
     figures = RequestCosts(req, setup.catalog, None, ()).fine_tuned(next(iter(setup.catalog.offerings.values())),
                                                                      "lora").figures
     assert isinstance(figures.year_one, Decimal) and isinstance(figures.monthly_total, Decimal)
+
+
+def test_a_decision_runs_with_the_collector_paused_and_restores_it(setup, monkeypatch):
+    seen = []
+    evaluate = deciding.evaluate
+    monkeypatch.setattr(deciding, "evaluate", lambda *a, **k: seen.append(gc.isenabled()) or evaluate(*a, **k))
+    assert gc.isenabled()
+    deciding.decide(as_requirements({})[0], setup, TODAY)
+    assert seen == [False] and gc.isenabled()

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 
 from recommender import __version__
-from recommender.domain import approach_cost, cost
+from recommender.domain import approach_cost, collector, cost
 from recommender.engine import host as engine
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
@@ -186,6 +186,12 @@ def _costing(approach: str, method: str, req: Requirements, catalog: Catalog, co
 
 
 def decide(req: Requirements, setup: Setup, today: date, source: str = "requirements") -> dict:
+    """The decision as JSON-ready data (CONTRACT §6)."""
+    with collector.paused():
+        return _decide(req, setup, today, source)
+
+
+def _decide(req: Requirements, setup: Setup, today: date, source: str) -> dict:
     catalog, rules = setup.catalog, setup.rules
     normalized = req.normalized()
     result = evaluate(req, setup, today, source, normalized)
