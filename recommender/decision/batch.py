@@ -19,11 +19,15 @@ import sys
 import tempfile
 from collections import deque
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Iterable, Iterator, Optional
+
+import orjson
 
 from recommender.domain import files
 from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
+from recommender.domain.units import json_default
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
 CHUNK = 64  # inputs per task a worker takes
@@ -221,12 +225,17 @@ def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str]]:
     return count, None
 
 
-def decide_chunk(chunk: list[Source]) -> tuple[list[str], Optional[str]]:
-    """(each decision as one line of compact JSON, a problem met on the way or None)."""
-    from recommender.decision.decide import decide, dumps
+def decide_chunk(chunk: list[Source]) -> tuple[list[bytes], Optional[list], Optional[str]]:
+    """(each decision as its printed line, bytes ending in a newline; when recording, each one's record
+    made ready for the log, or why it cannot be stored; a problem met on the way or None).
 
-    setup, today = _STATE["setup"], _STATE["today"]
-    lines = []
+    The workers do all the per-decision work (serializing, the canonical record, its summary), so the
+    parent only writes the bytes and chains the records."""
+    from recommender.decision.decide import decide
+
+    setup, today, as_of, log = _STATE["setup"], _STATE["today"], _STATE.get("as_of"), _STATE.get("log")
+    lines: list[bytes] = []
+    records: Optional[list] = None if log is None else []
     # A decision makes many short-lived objects and almost no cycles: the cyclic collector, left on,
     # took a third of the time. It is paused for the chunk and runs once after it.
     paused = gc.isenabled()
@@ -236,13 +245,40 @@ def decide_chunk(chunk: list[Source]) -> tuple[list[str], Optional[str]]:
             try:
                 requirements = requirements_of(source)
             except InputError as exc:  # the input changed since it was checked
-                return lines, str(exc)
+                return lines, records, str(exc)
             if requirements is not None:
-                lines.append(dumps(decide(requirements, setup, today, source.label), indent=None))
-        return lines, None
+                decision = decide(requirements, setup, today, source.label)
+                lines.append(_line(decision, as_of))
+                if records is not None:
+                    records.append(_ready(decision, as_of, log))
+        return lines, records, None
     finally:
         if paused:
             gc.enable()
+
+
+def _line(decision: dict, as_of) -> bytes:
+    """The decision as `recommend --format json` prints it in a batch: one compact line."""
+    from recommender.decision.prices import stamped_line
+    from recommender.decision.shapes import dumps
+
+    if as_of is None:
+        try:
+            return orjson.dumps(decision, default=json_default) + b"\n"
+        except TypeError:  # an integer past 64 bits: dumps falls back to json
+            pass
+    return (stamped_line(dumps(decision, indent=None), as_of) + "\n").encode("utf-8", "surrogateescape")
+
+
+def _ready(decision: dict, as_of, log: str):
+    """The record as the log stores it (log.prepare), or why it cannot be stored (a str)."""
+    from recommender.decision.prices import stamp_as_of
+    from recommender.records import log as audit
+
+    try:
+        return audit.prepare(stamp_as_of(decision, as_of), log)
+    except InputError as exc:
+        return str(exc)
 
 
 def check_all(inputs: Inputs, workers: Workers) -> int:
@@ -255,14 +291,15 @@ def check_all(inputs: Inputs, workers: Workers) -> int:
     return total
 
 
-def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[str]:
-    """Each decision as one line of compact JSON, in input order, against the setup and day WORKERS
-    were made with (`Workers(setup=..., today=...)`); `on_done()` after each (progress)."""
-    for lines, problem in workers.map(decide_chunk, chunks(inputs.sources())):
-        for line in lines:
+def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[tuple[bytes, object]]:
+    """(each decision's printed line, its record ready for the log or None), in input order, against
+    the setup, day, `as_of` and log WORKERS were made with (`Workers(setup=..., today=..., as_of=...,
+    log=...)`; with no log, nothing is prepared for one); `on_done()` after each (progress)."""
+    for lines, records, problem in workers.map(decide_chunk, chunks(inputs.sources())):
+        for line, record in zip(lines, records if records is not None else repeat(None)):
             if on_done:
                 on_done()
-            yield line
+            yield line, record
         if problem:
             raise InputError(f"{problem} (it changed after it was checked)")
 

@@ -52,6 +52,15 @@ def record_problem(record: Any) -> Optional[str]:
     return None
 
 
+def prepared(record: dict, label: str, text: Optional[bytes] = None) -> tuple[bytes, tuple, list]:
+    """All that storing RECORD takes but its place in the chain: (its canonical text, its summary
+    columns in the log's order, its (rank, offering) pairs). TEXT: its canonical text, if known."""
+    s = summary(record)
+    columns = (s["decision_id"], s["created_at"] or "", s["approach"], s["top"], s["year_one"], int(s["complete"]),
+               s["source"])
+    return canonical(record, label) if text is None else text, columns, ranked(record)
+
+
 def summary(record: dict) -> dict:
     """What `audit list` shows of a record: also the summary columns stored beside it."""
     recs = record.get("recommendations") or []
