@@ -185,7 +185,7 @@ def insert(db: sqlite3.Connection, records: list[tuple[bytes, tuple, list]]) -> 
         count += 1
         digest = chain.link(previous, text)
         rows.append((decision_id, count, *columns, previous, digest))
-        texts.append((count, text.decode()))
+        texts.append((count, text))
         ranks.extend((count, offering, rank) for rank, offering in ranked)
         previous = digest
     try:
@@ -193,7 +193,8 @@ def insert(db: sqlite3.Connection, records: list[tuple[bytes, tuple, list]]) -> 
     except sqlite3.IntegrityError:
         duplicate = _first_duplicate(db, [row[0] for row in rows])
         raise InputError(f"decision {duplicate!r} is already in the log: refused, nothing recorded") from None
-    db.executemany("INSERT INTO records VALUES (?, ?)", texts)
+    # The canonical UTF-8 bytes stored as TEXT as they are (decoding them here only for SQLite to encode them back cost more than the rest).
+    db.executemany("INSERT INTO records VALUES (?, CAST(? AS TEXT))", texts)
     db.executemany("INSERT INTO ranks VALUES (?, ?, ?)", ranks)
     db.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (count, previous))
 
