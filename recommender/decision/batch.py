@@ -19,11 +19,11 @@ import sys
 import tempfile
 from collections import deque
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Callable, Iterable, Iterator, Optional
 
 import orjson
 
+from recommender.decision import shared
 from recommender.domain import files
 from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
@@ -191,10 +191,22 @@ class Workers:
             if "setup" in _STATE:
                 warm(_STATE["setup"])
             # What the workers inherit stays shared: the collector never touches it, so its pages are not copied.
+            context = multiprocessing.get_context("fork")
+            if "setup" in _STATE:  # decisions: each worker returns them through a ring it shares with the parent
+                _STATE["rings"] = [shared.Ring() for _ in range(self.count)]
             gc.collect()
             gc.freeze()
-            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+            self.pool = context.Pool(self.count, initializer=_take_a_ring, initargs=(context.Value("i", 0),))
         return self.pool
+
+
+def _take_a_ring(taken) -> None:
+    """In a worker as it starts: the first ring no other worker has (none for a replacement worker)."""
+    with taken.get_lock():
+        index = taken.value
+        taken.value += 1
+    rings = _STATE.get("rings") or ()
+    _STATE["ring"] = (index, rings[index]) if index < len(rings) else None
 
 
 def _prepend(head: tuple, rest: Iterator) -> Iterator:
@@ -225,9 +237,12 @@ def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str]]:
     return count, None
 
 
-def decide_chunk(chunk: list[Source]) -> tuple[list[bytes], Optional[list], Optional[str]]:
-    """(each decision as its printed line, bytes ending in a newline; when recording, each one's record
-    made ready for the log, or why it cannot be stored; a problem met on the way or None).
+def decide_chunk(chunk: list[Source]) -> tuple:
+    """The chunk's decisions, packed for the parent (see `Decided.unpack`): (their bytes, or where they
+    are in this worker's ring; where each decision's printed line ends; when recording, each one's
+    record made ready for the log (its canonical text's length, summary columns and ranks) or why it
+    cannot be stored; a problem met on the way or None). The bytes are the printed lines, then the
+    records' canonical texts.
 
     The workers do all the per-decision work (serializing, the canonical record, its summary), so the
     parent only writes the bytes and chains the records."""
@@ -236,6 +251,7 @@ def decide_chunk(chunk: list[Source]) -> tuple[list[bytes], Optional[list], Opti
     setup, today, as_of, log = _STATE["setup"], _STATE["today"], _STATE.get("as_of"), _STATE.get("log")
     lines: list[bytes] = []
     records: Optional[list] = None if log is None else []
+    problem = None
     # A decision makes many short-lived objects and almost no cycles: the cyclic collector, left on,
     # took a third of the time. It is paused for the chunk and runs once after it.
     paused = gc.isenabled()
@@ -245,16 +261,71 @@ def decide_chunk(chunk: list[Source]) -> tuple[list[bytes], Optional[list], Opti
             try:
                 requirements = requirements_of(source)
             except InputError as exc:  # the input changed since it was checked
-                return lines, records, str(exc)
+                problem = str(exc)
+                break
             if requirements is not None:
                 decision = decide(requirements, setup, today, source.label)
                 lines.append(_line(decision, as_of))
                 if records is not None:
                     records.append(_ready(decision, as_of, log))
-        return lines, records, None
     finally:
         if paused:
             gc.enable()
+    return _pack(lines, records, problem)
+
+
+def _pack(lines: list[bytes], records: Optional[list], problem: Optional[str]) -> tuple:
+    texts = [record[0] for record in records or () if not isinstance(record, str)]
+    ends, end = [], 0
+    for line in lines:
+        end += len(line)
+        ends.append(end)
+    total = end + sum(len(text) for text in texts)
+    ring = _STATE.get("ring")
+    where = ring and ring[1].put(lines + texts, total)
+    payload = (ring[0], *where) if where else b"".join(lines + texts)
+    meta = None if records is None else [
+        record if isinstance(record, str) else (len(record[0]), record[1], record[2]) for record in records]
+    return payload, ends, meta, problem
+
+
+@dataclass
+class Decided:
+    """A chunk of decisions as the parent reads them: each one's printed line and, when recording,
+    its record ready for the log (canonical text, summary columns, ranks) or why it cannot be
+    stored. Lines and texts are views of the worker's bytes: used before `free()`."""
+
+    blob: memoryview
+    ends: list[int]
+    records: Optional[list]
+    free: Callable[[], None]
+
+    @classmethod
+    def unpack(cls, payload, ends: list[int], meta: Optional[list]) -> "Decided":
+        if isinstance(payload, tuple):
+            index, start, end = payload
+            ring = _STATE["rings"][index]
+            blob, free = ring.view(start, end), (lambda: ring.free(end))
+        else:
+            blob, free = memoryview(payload), (lambda: None)
+        records, offset = None, (ends[-1] if ends else 0)
+        if meta is not None:
+            records = []
+            for item in meta:
+                if isinstance(item, str):
+                    records.append(item)
+                else:
+                    size, columns, ranks = item
+                    records.append((blob[offset:offset + size], columns, ranks))
+                    offset += size
+        return cls(blob, ends, records, free)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def lines(self, first: int, last: int) -> memoryview:
+        """The printed lines of decisions FIRST to LAST (excluded), one after the other."""
+        return self.blob[self.ends[first - 1] if first else 0:self.ends[last - 1] if last else 0]
 
 
 def _line(decision: dict, as_of) -> bytes:
@@ -291,15 +362,15 @@ def check_all(inputs: Inputs, workers: Workers) -> int:
     return total
 
 
-def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[tuple[bytes, object]]:
-    """(each decision's printed line, its record ready for the log or None), in input order, against
-    the setup, day, `as_of` and log WORKERS were made with (`Workers(setup=..., today=..., as_of=...,
-    log=...)`; with no log, nothing is prepared for one); `on_done()` after each (progress)."""
-    for lines, records, problem in workers.map(decide_chunk, chunks(inputs.sources())):
-        for line, record in zip(lines, records if records is not None else repeat(None)):
-            if on_done:
+def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[Decided]:
+    """The decisions, a chunk at a time (`Decided`, freed by the caller once used), in input order,
+    against the setup, day, `as_of` and log WORKERS were made with (`Workers(setup=..., today=...,
+    as_of=..., log=...)`; with no log, nothing is prepared for one); `on_done()` after each (progress)."""
+    for payload, ends, meta, problem in workers.map(decide_chunk, chunks(inputs.sources())):
+        if on_done:
+            for _ in ends:
                 on_done()
-            yield line, record
+        yield Decided.unpack(payload, ends, meta)
         if problem:
             raise InputError(f"{problem} (it changed after it was checked)")
 

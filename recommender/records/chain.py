@@ -34,8 +34,11 @@ def canonical(record: dict, label: str = "decision record") -> bytes:
         raise InputError(f"cannot be stored: {exc}", file=label) from None
 
 
-def link(previous_hash: str, canonical_text: bytes) -> str:
-    return hashlib.sha256(previous_hash.encode("ascii") + canonical_text).hexdigest()
+def link(previous_hash: str, canonical_text) -> str:
+    """The hash chaining CANONICAL_TEXT (bytes, or a view of them) onto PREVIOUS_HASH."""
+    digest = hashlib.sha256(previous_hash.encode("ascii"))
+    digest.update(canonical_text)
+    return digest.hexdigest()
 
 
 def record_problem(record: Any) -> Optional[str]:

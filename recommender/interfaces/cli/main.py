@@ -151,7 +151,6 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
     from recommender.presentation.progress import progress_on_terminal
     from recommender.records import log as audit
 
-    chunk: list = []
     recorded = 0
     with batch.Inputs(arguments, stdin) as inputs, \
             batch.Workers(setup=setup_as_of(setup, as_of), today=when, as_of=as_of,
@@ -163,21 +162,20 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
                 (nullcontext(None) if log is None else audit.appending(log)) as append:
             try:
                 for decided in batch.decide_all(inputs, workers, on_done=advance):
-                    chunk.append(decided)
-                    if len(chunk) == AUDIT_CHUNK:
-                        recorded += _record_and_print(chunk, fmt, top, append, recorded, wide, log)
-                        chunk = []
+                    for first in range(0, len(decided), AUDIT_CHUNK):
+                        last = min(first + AUDIT_CHUNK, len(decided))
+                        recorded += _record_and_print(decided, first, last, fmt, top, append, recorded, wide, log)
+                    decided.free()
             except InputError as exc:
                 if isinstance(exc, EnvironmentProblem) or log is None:
                     raise
                 raise InputError(f"{exc}; {recorded} decisions recorded before it, the rest not recorded") from None
-            _record_and_print(chunk, fmt, top, append, recorded, wide, log)
 
 
 AUDIT_CHUNK = 64  # decisions per transaction in the log, and per write to stdout
 
 
-def _parsed(line: bytes) -> dict:
+def _parsed(line) -> dict:
     """A decision line back as data: orjson, or json for an integer past 64 bits."""
     import orjson
 
@@ -186,40 +184,41 @@ def _parsed(line: bytes) -> dict:
     except orjson.JSONDecodeError:
         import json
 
-        return json.loads(line)
+        return json.loads(bytes(line))
 
 
-def _record_and_print(decided: list[tuple[bytes, object]], fmt: str, top, append, recorded_before: int,
+def _record_and_print(decided, first: int, last: int, fmt: str, top, append, recorded_before: int,
                       wide: bool = False, log=None) -> int:
-    """Record (APPEND, one transaction; None: nothing to record) and print a chunk of decisions, each
-    as the workers made it: (its line, its record ready for the log or why it cannot be stored)."""
+    """Record (APPEND, one transaction; None: nothing to record) and print decisions FIRST to LAST
+    (excluded) of a chunk, each as the workers made it (batch.Decided)."""
     import json
 
-    if append is not None and decided:
-        unstorable = next((record for _, record in decided if isinstance(record, str)), None)
+    if append is not None and last > first:
+        records = decided.records[first:last]
+        unstorable = next((record for record in records if isinstance(record, str)), None)
         if unstorable is not None:
             raise InputError(unstorable)
-        append([record for _, record in decided], recorded_before)
+        append(records, recorded_before)
     if fmt == "json" and not top:  # printed as the workers wrote them: nothing to parse
-        write_bytes(b"".join(line for line, _ in decided))
-        return len(decided)
-    for line, _ in decided:
-        decision = _parsed(line)
+        write_bytes(decided.lines(first, last))
+        return last - first
+    for index in range(first, last):
+        decision = _parsed(decided.lines(index, index + 1))
         if fmt == "json":
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
             show_decision(decision, fmt, top, log, wide)
-    return len(decided)
+    return last - first
 
 
-def write_bytes(data: bytes) -> None:
-    """DATA on stdout as it is (UTF-8 lines): through its binary buffer when it has one."""
+def write_bytes(data) -> None:
+    """DATA (bytes, or a view of them: UTF-8 lines) on stdout as it is: through its binary buffer when it has one."""
     if not data:
         return
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        sys.stdout.write(data.decode("utf-8", "surrogateescape"))
+        sys.stdout.write(bytes(data).decode("utf-8", "surrogateescape"))
         return
     sys.stdout.flush()
     buffer.write(data)
