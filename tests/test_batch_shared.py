@@ -84,6 +84,18 @@ def test_a_recorded_batch_is_never_parsed_by_the_parent(audit_log, monkeypatch):
     decisions = [json.loads(line) for line in printed.getvalue().splitlines()]
     assert [d["source"] for d in decisions] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
     assert recorded(audit_log) == decisions
+    import sqlite3
+
+    with sqlite3.connect(audit_log) as db:  # the canonical bytes went in as they are, stored as text
+        assert db.execute("SELECT DISTINCT typeof(record) FROM records").fetchall() == [("text",)]
+
+
+def test_a_record_chains_the_same_from_bytes_or_a_view_of_them():
+    text = chain.canonical({"decision_id": "x", "figure": "1.00"})
+    assert chain.link(chain.GENESIS, memoryview(b"..." + text)[3:]) == chain.link(chain.GENESIS, text)
+    import hashlib
+
+    assert chain.link(chain.GENESIS, text) == hashlib.sha256(chain.GENESIS.encode() + text).hexdigest()
 
 
 def _setup():
