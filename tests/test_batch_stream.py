@@ -92,7 +92,8 @@ def test_stdin_is_read_once_and_decided_from_its_copy(setup):
     stdin = _stdin_of(3)
     with batch.Inputs(["-"], stdin) as inputs, batch.Workers(1, setup=setup, today=TODAY) as workers:
         assert batch.check_all(inputs, workers) == 3
-        decided = [json.loads(line) for line in batch.decide_all(inputs, workers)]
+        decided = [json.loads(bytes(chunk.lines(i, i + 1))) for chunk in batch.decide_all(inputs, workers)
+                   for i in range(len(chunk))]
     assert [d["source"] for d in decided] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
     assert stdin.read() == b""
 
@@ -105,7 +106,7 @@ def test_a_file_changed_after_it_was_checked_stops_the_batch_there(setup, tmp_pa
         assert batch.check_all(inputs, workers) == 2
         second.write_text('{"training": {"epochs": 0}}')
         decided = batch.decide_all(inputs, workers)
-        assert json.loads(next(decided))["source"] == str(first)
+        assert json.loads(bytes(next(decided).lines(0, 1)))["source"] == str(first)
         with pytest.raises(InputError, match="b.json: training.epochs: .*changed after it was checked"):
             next(decided)
 
@@ -142,14 +143,15 @@ def test_the_progress_bar_shows_on_a_terminal():
 
 
 def test_json_lines_without_a_log_are_printed_as_the_workers_wrote_them(monkeypatch):
-    # Nothing to record and nothing to cut: the parent passes each line through without parsing it.
+    # Nothing to record and nothing to cut: the parent writes the workers' bytes in one write, unparsed.
     from recommender.interfaces.cli import main as cli_main
 
     monkeypatch.setattr(cli_main, "_parsed", lambda line: (_ for _ in ()).throw(AssertionError("parsed")))
-    printed = []
-    monkeypatch.setattr(cli_main.click, "echo", lambda text, **kw: printed.append(text))
-    assert cli_main._record_and_print(['{"a":1}', '{"b":2}'], "json", None, None, 0) == 2
-    assert printed == ['{"a":1}', '{"b":2}']
+    written = []
+    monkeypatch.setattr(cli_main, "write_bytes", lambda data: written.append(bytes(data)))
+    decided = batch.Decided.unpack(b'{"a":1}\n{"b":2}\n{"c":3}\n', [8, 16, 24], None)
+    assert cli_main._record_and_print(decided, 0, 2, "json", None, None, 0) == 2
+    assert written == [b'{"a":1}\n{"b":2}\n']
 
 
 def test_a_chunk_is_decided_with_the_collector_paused_and_left_as_it_was(monkeypatch):

@@ -2,10 +2,11 @@
 
 A batch streams in two passes, in chunks, with a bounded window of chunks in flight, so memory does
 not grow with the input:
-1. check: every input is read and validated (nothing decided, nothing kept but a count), so bad
-   input anywhere stops the batch before anything is printed or recorded (one line naming
-   `file:line` and the field). Stdin is copied to an anonymous temporary file as it is read;
-2. decide: the inputs are read again (stdin from that copy), validated and decided.
+1. check: every input is read and validated (nothing decided), so bad input anywhere stops the
+   batch before anything is printed or recorded (one line naming `file:line` and the field). Of
+   each stdin line, the state of its validated requirements is kept in an anonymous temporary file;
+2. decide: files are read and validated again (one changed since stops the batch there); stdin's
+   requirements are rebuilt from their states, not validated twice; all are decided.
 Both passes run in forked workers once there is more than a chunk: the catalog, rules and compiled
 engine are loaded and warmed in the parent first, so the workers inherit them; output keeps input
 order.
@@ -21,9 +22,14 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
+import orjson
+
+from recommender.decision import shared
 from recommender.domain import files
 from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
+from recommender.domain.requirements_state import requirements_from_state, state_of
+from recommender.domain.units import json_default
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
 CHUNK = 64  # inputs per task a worker takes
@@ -32,16 +38,25 @@ WINDOW = 4  # chunks in flight per worker: what bounds memory, whatever the inpu
 
 @dataclass(frozen=True)
 class Source:
-    """One input not yet read: a requirements file, or one raw line of stdin."""
+    """One input not yet decided: a requirements file, one raw line of stdin, or the state of one
+    already validated (requirements_state)."""
 
     label: str  # where it came from: a file, or <stdin>:LINE
     path: Optional[str] = None
     line: Optional[bytes] = None
     problem: Optional[str] = None  # stdin could not be read this far: reported in its turn
+    number: int = 0  # a line's number on stdin
+    state: Optional[bytes] = None
 
 
 def requirements_of(source: Source) -> Optional[Requirements]:
     """The validated requirements of SOURCE (None for a blank line); InputError when bad."""
+    if source.state is not None:
+        try:
+            return requirements_from_state(source.state)
+        except ValueError as exc:
+            raise EnvironmentProblem(f"the batch's temporary copy of stdin was changed: {exc}",
+                                     file=tempfile.gettempdir()) from None
     if source.problem is not None:
         raise InputError(source.problem)
     if source.path is not None:
@@ -53,14 +68,15 @@ def requirements_of(source: Source) -> Optional[Requirements]:
 
 
 class Inputs:
-    """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) from a copy
-    in an anonymous temporary file. No line is read past files.MAX_LINE bytes and no more than
-    files.MAX_BATCH_BYTES in all (`- < /dev/zero` ends at once)."""
+    """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) the second
+    time from what the first pass kept of each line in an anonymous temporary file (`keep`): the
+    state of its validated requirements, else the line itself. No line is read past files.MAX_LINE
+    bytes and no more than files.MAX_BATCH_BYTES in all (`- < /dev/zero` ends at once)."""
 
     def __init__(self, arguments: Iterable[str], stdin=None):
         self.arguments = tuple(arguments)
         self.stdin = stdin
-        self.copy = None  # stdin as first read
+        self.copy = None  # what the first pass kept of stdin
 
     def __enter__(self) -> "Inputs":
         return self
@@ -70,37 +86,56 @@ class Inputs:
             self.copy.close()
 
     def sources(self) -> Iterator[Source]:
-        """Each input in order; the first time through, stdin is read and copied."""
+        """Each input in order; the first time through, stdin is read (and must then be kept)."""
         stdin_done = False
         for argument in self.arguments:
             if argument != "-":
                 yield Source(files.printable(argument), path=argument)
             elif not stdin_done:
                 stdin_done = True
-                yield from self._stdin_lines()
+                yield from (self._first_reading() if self.copy is None else self._kept())
 
-    def _stdin_lines(self) -> Iterator[Source]:
-        if self.copy is None:
-            self.copy = _temporary()
-            stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
-            lines = files.bounded_lines(stream, files.MAX_LINE, "<stdin>", files.MAX_BATCH_BYTES)
-            copy = self.copy
-        else:
-            self.copy.seek(0)
-            lines = iter(self.copy.readline, b"")
-            copy = None
+    def keep(self, entries: bytes) -> None:
+        """What check_chunk made of stdin's lines (`kept`), in order, for the second pass."""
         try:
-            for number, raw in enumerate(lines, start=1):
+            self.copy.write(entries)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
+                                     "directory with room", file=tempfile.gettempdir()) from None
+
+    def _first_reading(self) -> Iterator[Source]:
+        self.copy = _temporary()
+        stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
+        try:
+            for number, raw in enumerate(files.bounded_lines(stream, files.MAX_LINE, "<stdin>",
+                                                             files.MAX_BATCH_BYTES), start=1):
                 if isinstance(raw, str):
                     raw = raw.encode("utf-8", "surrogateescape")
-                if copy is not None:
-                    _write(copy, raw)
                 if raw.strip():
-                    yield Source(f"<stdin>:{number}", line=raw)
+                    yield Source(f"<stdin>:{number}", line=raw, number=number)
         except InputError as exc:  # too long, too much: after the lines before it are checked
             if isinstance(exc, EnvironmentProblem):
                 raise
             yield Source("<stdin>", problem=str(exc))
+
+    def _kept(self) -> Iterator[Source]:
+        self.copy.seek(0)
+        for entry in iter(self.copy.readline, b""):
+            number, _, rest = entry[:-1].partition(b"\t")
+            label = f"<stdin>:{int(number)}"
+            if rest[:1] == b"S":
+                yield Source(label, state=rest[1:])
+            else:
+                yield Source(label, line=rest[1:])
+
+
+def kept(source: Source, requirements: Optional[Requirements]) -> bytes:
+    """What the second pass needs of a stdin line: `NUMBER\\tS` and its requirements' state, or
+    `NUMBER\\tL` and the line itself when the state cannot carry them; one line."""
+    state = None if requirements is None else state_of(requirements)
+    if state is not None:
+        return b"%d\tS%s\n" % (source.number, state)
+    return b"%d\tL%s\n" % (source.number, source.line.rstrip(b"\n"))
 
 
 def _temporary():
@@ -109,14 +144,6 @@ def _temporary():
     except OSError as exc:
         raise EnvironmentProblem(f"cannot make a temporary copy of stdin ({exc.strerror}): set TMPDIR to a "
                                  "writable directory", file=tempfile.gettempdir()) from None
-
-
-def _write(copy, raw: bytes) -> None:
-    try:
-        copy.write(raw if raw.endswith(b"\n") else raw + b"\n")
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
-                                 "directory with room", file=tempfile.gettempdir()) from None
 
 
 def chunks(sources: Iterable[Source], size: int = CHUNK) -> Iterator[list[Source]]:
@@ -187,10 +214,22 @@ class Workers:
             if "setup" in _STATE:
                 warm(_STATE["setup"])
             # What the workers inherit stays shared: the collector never touches it, so its pages are not copied.
+            context = multiprocessing.get_context("fork")
+            if "setup" in _STATE:  # decisions: each worker returns them through a ring it shares with the parent
+                _STATE["rings"] = [shared.Ring() for _ in range(self.count)]
             gc.collect()
             gc.freeze()
-            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+            self.pool = context.Pool(self.count, initializer=_take_a_ring, initargs=(context.Value("i", 0),))
         return self.pool
+
+
+def _take_a_ring(taken) -> None:
+    """In a worker as it starts: the first ring no other worker has (none for a replacement worker)."""
+    with taken.get_lock():
+        index = taken.value
+        taken.value += 1
+    rings = _STATE.get("rings") or ()
+    _STATE["ring"] = (index, rings[index]) if index < len(rings) else None
 
 
 def _prepend(head: tuple, rest: Iterator) -> Iterator:
@@ -209,24 +248,38 @@ def warm(setup) -> None:
     host.host_for(setup.rules)
 
 
-def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str]]:
-    """(how many decisions the chunk holds, the first problem's message or None)."""
+def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str], bytes]:
+    """(how many decisions the chunk holds, the first problem's message or None, what the second pass
+    needs of its stdin lines: `kept`)."""
     count = 0
+    entries = []
     for source in chunk:
         try:
-            if requirements_of(source) is not None:
-                count += 1
+            requirements = requirements_of(source)
         except InputError as exc:
-            return count, str(exc)
-    return count, None
+            return count, str(exc), b""
+        if requirements is not None:
+            count += 1
+        if source.line is not None:
+            entries.append(kept(source, requirements))
+    return count, None, b"".join(entries)
 
 
-def decide_chunk(chunk: list[Source]) -> tuple[list[str], Optional[str]]:
-    """(each decision as one line of compact JSON, a problem met on the way or None)."""
-    from recommender.decision.decide import decide, dumps
+def decide_chunk(chunk: list[Source]) -> tuple:
+    """The chunk's decisions, packed for the parent (see `Decided.unpack`): (their bytes, or where they
+    are in this worker's ring; where each decision's printed line ends; when recording, each one's
+    record made ready for the log (its canonical text's length, summary columns and ranks) or why it
+    cannot be stored; a problem met on the way or None). The bytes are the printed lines, then the
+    records' canonical texts.
 
-    setup, today = _STATE["setup"], _STATE["today"]
-    lines = []
+    The workers do all the per-decision work (serializing, the canonical record, its summary), so the
+    parent only writes the bytes and chains the records."""
+    from recommender.decision.decide import decide
+
+    setup, today, as_of, log = _STATE["setup"], _STATE["today"], _STATE.get("as_of"), _STATE.get("log")
+    lines: list[bytes] = []
+    records: Optional[list] = None if log is None else []
+    problem = None
     # A decision makes many short-lived objects and almost no cycles: the cyclic collector, left on,
     # took a third of the time. It is paused for the chunk and runs once after it.
     paused = gc.isenabled()
@@ -236,33 +289,118 @@ def decide_chunk(chunk: list[Source]) -> tuple[list[str], Optional[str]]:
             try:
                 requirements = requirements_of(source)
             except InputError as exc:  # the input changed since it was checked
-                return lines, str(exc)
+                problem = str(exc)
+                break
             if requirements is not None:
-                lines.append(dumps(decide(requirements, setup, today, source.label), indent=None))
-        return lines, None
+                decision = decide(requirements, setup, today, source.label)
+                lines.append(_line(decision, as_of))
+                if records is not None:
+                    records.append(_ready(decision, as_of, log))
     finally:
         if paused:
             gc.enable()
+    return _pack(lines, records, problem)
+
+
+def _pack(lines: list[bytes], records: Optional[list], problem: Optional[str]) -> tuple:
+    texts = [record[0] for record in records or () if not isinstance(record, str)]
+    ends, end = [], 0
+    for line in lines:
+        end += len(line)
+        ends.append(end)
+    total = end + sum(len(text) for text in texts)
+    ring = _STATE.get("ring")
+    where = ring and ring[1].put(lines + texts, total)
+    payload = (ring[0], *where) if where else b"".join(lines + texts)
+    meta = None if records is None else [
+        record if isinstance(record, str) else (len(record[0]), record[1], record[2]) for record in records]
+    return payload, ends, meta, problem
+
+
+@dataclass
+class Decided:
+    """A chunk of decisions as the parent reads them: each one's printed line and, when recording,
+    its record ready for the log (canonical text, summary columns, ranks) or why it cannot be
+    stored. Lines and texts are views of the worker's bytes: used before `free()`."""
+
+    blob: memoryview
+    ends: list[int]
+    records: Optional[list]
+    free: Callable[[], None]
+
+    @classmethod
+    def unpack(cls, payload, ends: list[int], meta: Optional[list]) -> "Decided":
+        if isinstance(payload, tuple):
+            index, start, end = payload
+            ring = _STATE["rings"][index]
+            blob, free = ring.view(start, end), (lambda: ring.free(end))
+        else:
+            blob, free = memoryview(payload), (lambda: None)
+        records, offset = None, (ends[-1] if ends else 0)
+        if meta is not None:
+            records = []
+            for item in meta:
+                if isinstance(item, str):
+                    records.append(item)
+                else:
+                    size, columns, ranks = item
+                    records.append((blob[offset:offset + size], columns, ranks))
+                    offset += size
+        return cls(blob, ends, records, free)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def lines(self, first: int, last: int) -> memoryview:
+        """The printed lines of decisions FIRST to LAST (excluded), one after the other."""
+        return self.blob[self.ends[first - 1] if first else 0:self.ends[last - 1] if last else 0]
+
+
+def _line(decision: dict, as_of) -> bytes:
+    """The decision as `recommend --format json` prints it in a batch: one compact line."""
+    from recommender.decision.prices import stamped_line
+    from recommender.decision.shapes import dumps
+
+    if as_of is None:
+        try:
+            return orjson.dumps(decision, default=json_default) + b"\n"
+        except TypeError:  # an integer past 64 bits: dumps falls back to json
+            pass
+    return (stamped_line(dumps(decision, indent=None), as_of) + "\n").encode("utf-8", "surrogateescape")
+
+
+def _ready(decision: dict, as_of, log: str):
+    """The record as the log stores it (log.prepare), or why it cannot be stored (a str)."""
+    from recommender.decision.prices import stamp_as_of
+    from recommender.records import log as audit
+
+    try:
+        return audit.prepare(stamp_as_of(decision, as_of), log)
+    except InputError as exc:
+        return str(exc)
 
 
 def check_all(inputs: Inputs, workers: Workers) -> int:
     """How many decisions the inputs hold; InputError at the first bad one, before anything is decided."""
     total = 0
-    for count, problem in workers.map(check_chunk, chunks(inputs.sources())):
+    for count, problem, entries in workers.map(check_chunk, chunks(inputs.sources())):
         if problem:
             raise InputError(problem)
+        if entries:
+            inputs.keep(entries)
         total += count
     return total
 
 
-def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[str]:
-    """Each decision as one line of compact JSON, in input order, against the setup and day WORKERS
-    were made with (`Workers(setup=..., today=...)`); `on_done()` after each (progress)."""
-    for lines, problem in workers.map(decide_chunk, chunks(inputs.sources())):
-        for line in lines:
-            if on_done:
+def decide_all(inputs: Inputs, workers: Workers, on_done=None) -> Iterator[Decided]:
+    """The decisions, a chunk at a time (`Decided`, freed by the caller once used), in input order,
+    against the setup, day, `as_of` and log WORKERS were made with (`Workers(setup=..., today=...,
+    as_of=..., log=...)`; with no log, nothing is prepared for one); `on_done()` after each (progress)."""
+    for payload, ends, meta, problem in workers.map(decide_chunk, chunks(inputs.sources())):
+        if on_done:
+            for _ in ends:
                 on_done()
-            yield line
+        yield Decided.unpack(payload, ends, meta)
         if problem:
             raise InputError(f"{problem} (it changed after it was checked)")
 

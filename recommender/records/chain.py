@@ -34,8 +34,11 @@ def canonical(record: dict, label: str = "decision record") -> bytes:
         raise InputError(f"cannot be stored: {exc}", file=label) from None
 
 
-def link(previous_hash: str, canonical_text: bytes) -> str:
-    return hashlib.sha256(previous_hash.encode("ascii") + canonical_text).hexdigest()
+def link(previous_hash: str, canonical_text) -> str:
+    """The hash chaining CANONICAL_TEXT (bytes, or a view of them) onto PREVIOUS_HASH."""
+    digest = hashlib.sha256(previous_hash.encode("ascii"))
+    digest.update(canonical_text)
+    return digest.hexdigest()
 
 
 def record_problem(record: Any) -> Optional[str]:
@@ -50,6 +53,15 @@ def record_problem(record: Any) -> Optional[str]:
     if not isinstance(record["approach"], dict) or not isinstance(record["recommendations"], list):
         return "not a complete decision record (approach or recommendations malformed)"
     return None
+
+
+def prepared(record: dict, label: str, text: Optional[bytes] = None) -> tuple[bytes, tuple, list]:
+    """All that storing RECORD takes but its place in the chain: (its canonical text, its summary
+    columns in the log's order, its (rank, offering) pairs). TEXT: its canonical text, if known."""
+    s = summary(record)
+    columns = (s["decision_id"], s["created_at"] or "", s["approach"], s["top"], s["year_one"], int(s["complete"]),
+               s["source"])
+    return canonical(record, label) if text is None else text, columns, ranked(record)
 
 
 def summary(record: dict) -> dict:

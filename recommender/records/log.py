@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import orjson
 
@@ -53,29 +54,49 @@ def append(decision: dict, path: Path) -> None:
     append_many([decision], path)
 
 
+def prepare(decision: dict, label: str) -> tuple[bytes, tuple, list]:
+    """DECISION made ready for the log (chain.prepared), wherever that is cheapest (a batch's workers);
+    InputError when it is not a complete record or cannot be stored. LABEL: the log's path."""
+    problem = record_problem(decision)
+    if problem:
+        raise InputError(f"{problem}: refused, nothing recorded", file=label)
+    return chain.prepared(decision, label)
+
+
 def append_many(decisions: Iterable[dict], path: Path, recorded_before: int = 0) -> int:
     """Record DECISIONS in one transaction: all of them, or none. Returns how many.
 
     RECORDED_BEFORE (a batch's earlier chunks) is what a failure says was recorded."""
-    prepared = []
-    for decision in decisions:
-        problem = record_problem(decision)
-        if problem:
-            raise InputError(f"{problem}: refused, nothing recorded", file=str(path))
-        prepared.append((decision, chain.canonical(decision, str(path))))
-    if not prepared:
-        return 0
-    try:
-        with store.connect(path, create=True) as db, store.transaction(db, path):
-            store.insert(db, prepared)
-    except sqlite3.Error as exc:
-        raise store.write_failure(exc, path, recorded_before) from None
-    except EnvironmentProblem as exc:
-        if recorded_before:
-            raise EnvironmentProblem(f"{exc.problem}; {recorded_before} decisions recorded before it, the rest not "
-                                     "recorded", file=exc.file) from None
-        raise
-    return len(prepared)
+    prepared = [prepare(decision, str(path)) for decision in decisions]
+    with appending(path) as append:
+        return append(prepared, recorded_before)
+
+
+@contextmanager
+def appending(path: Path) -> Iterator[Callable[[list, int], int]]:
+    """`append(prepared, recorded_before)`: records made by `prepare` chained onto the log in one
+    transaction each, all of them or none, over one connection opened at the first (a batch's chunks)."""
+    with ExitStack() as opened:
+        connection: list = []
+
+        def append(prepared: list, recorded_before: int = 0) -> int:
+            if not prepared:
+                return 0
+            try:
+                if not connection:
+                    connection.append(opened.enter_context(store.connect(path, create=True)))
+                with store.transaction(connection[0], path):
+                    store.insert(connection[0], prepared)
+            except sqlite3.Error as exc:
+                raise store.write_failure(exc, path, recorded_before) from None
+            except EnvironmentProblem as exc:
+                if recorded_before:
+                    raise EnvironmentProblem(f"{exc.problem}; {recorded_before} decisions recorded before it, the "
+                                             "rest not recorded", file=exc.file) from None
+                raise
+            return len(prepared)
+
+        yield append
 
 
 # --- reading ------------------------------------------------------------------------------

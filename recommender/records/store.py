@@ -177,25 +177,24 @@ def transaction(db: sqlite3.Connection, path: Path) -> Iterator[None]:
         raise
 
 
-def insert(db: sqlite3.Connection, records: list[tuple[dict, bytes]]) -> None:
-    """Chain RECORDS (each with its canonical text) onto the log: inside a transaction."""
+def insert(db: sqlite3.Connection, records: list[tuple[bytes, tuple, list]]) -> None:
+    """Chain RECORDS (each as chain.prepared makes it) onto the log: inside a transaction."""
     count, previous = db.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
     rows, texts, ranks = [], [], []
-    for record, text in records:
+    for text, (decision_id, *columns), ranked in records:
         count += 1
         digest = chain.link(previous, text)
-        s = chain.summary(record)
-        rows.append((s["decision_id"], count, s["created_at"] or "", s["approach"], s["top"], s["year_one"],
-                     int(s["complete"]), s["source"], previous, digest))
-        texts.append((count, text.decode()))
-        ranks.extend((count, offering, rank) for rank, offering in chain.ranked(record))
+        rows.append((decision_id, count, *columns, previous, digest))
+        texts.append((count, text))
+        ranks.extend((count, offering, rank) for rank, offering in ranked)
         previous = digest
     try:
         db.executemany("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     except sqlite3.IntegrityError:
         duplicate = _first_duplicate(db, [row[0] for row in rows])
         raise InputError(f"decision {duplicate!r} is already in the log: refused, nothing recorded") from None
-    db.executemany("INSERT INTO records VALUES (?, ?)", texts)
+    # The canonical UTF-8 bytes stored as TEXT as they are (decoding them here only for SQLite to encode them back cost more than the rest).
+    db.executemany("INSERT INTO records VALUES (?, CAST(? AS TEXT))", texts)
     db.executemany("INSERT INTO ranks VALUES (?, ?, ?)", ranks)
     db.execute("UPDATE head SET count = ?, hash = ? WHERE id = 1", (count, previous))
 

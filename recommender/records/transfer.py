@@ -56,7 +56,7 @@ def import_file(source: str, target: Path) -> tuple[int, int]:
 
 
 def _checked(stream: IO[bytes], source: str, existing) -> tuple[list, int]:
-    wanted: list[tuple[dict, bytes]] = []
+    wanted: list[tuple[bytes, tuple, list]] = []
     by_id: dict[str, bytes] = {}
     skipped = 0
     for number, raw in enumerate(files.bounded_lines(stream, MAX_LINE, source), start=1):
@@ -74,7 +74,7 @@ def _checked(stream: IO[bytes], source: str, existing) -> tuple[list, int]:
             skipped += 1
             continue
         by_id[decision_id] = text
-        wanted.append((record, text))
+        wanted.append(chain.prepared(record, label, text))
     return wanted, skipped
 
 

@@ -144,36 +144,38 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
     """Every input checked first (bad input anywhere: nothing printed or recorded), then decided in
     chunks, each chunk recorded (one transaction) and printed. When the log fails midway, the
     message says how many decisions were recorded (and printed) before it."""
+    from contextlib import nullcontext
+
     from recommender.decision import batch
-    from recommender.decision.prices import setup_as_of, stamped_line
+    from recommender.decision.prices import setup_as_of
     from recommender.presentation.progress import progress_on_terminal
     from recommender.records import log as audit
 
-    chunk: list[str] = []
     recorded = 0
     with batch.Inputs(arguments, stdin) as inputs, \
-            batch.Workers(setup=setup_as_of(setup, as_of), today=when) as workers:
+            batch.Workers(setup=setup_as_of(setup, as_of), today=when, as_of=as_of,
+                          log=None if log is None else str(log)) as workers:
         total = batch.check_all(inputs, workers)
         if log is not None:
             audit.check_writable(log)
-        with progress_on_terminal(total, "deciding") as advance:
+        with progress_on_terminal(total, "deciding") as advance, \
+                (nullcontext(None) if log is None else audit.appending(log)) as append:
             try:
-                for line in batch.decide_all(inputs, workers, on_done=advance):
-                    chunk.append(stamped_line(line, as_of))
-                    if len(chunk) == AUDIT_CHUNK:
-                        recorded += _record_and_print(chunk, fmt, top, log, recorded, wide)
-                        chunk = []
+                for decided in batch.decide_all(inputs, workers, on_done=advance):
+                    for first in range(0, len(decided), AUDIT_CHUNK):
+                        last = min(first + AUDIT_CHUNK, len(decided))
+                        recorded += _record_and_print(decided, first, last, fmt, top, append, recorded, wide, log)
+                    decided.free()
             except InputError as exc:
                 if isinstance(exc, EnvironmentProblem) or log is None:
                     raise
                 raise InputError(f"{exc}; {recorded} decisions recorded before it, the rest not recorded") from None
-        _record_and_print(chunk, fmt, top, log, recorded, wide)
 
 
-AUDIT_CHUNK = 64
+AUDIT_CHUNK = 64  # decisions per transaction in the log, and per write to stdout
 
 
-def _parsed(line: str) -> dict:
+def _parsed(line) -> dict:
     """A decision line back as data: orjson, or json for an integer past 64 bits."""
     import orjson
 
@@ -182,30 +184,44 @@ def _parsed(line: str) -> dict:
     except orjson.JSONDecodeError:
         import json
 
-        return json.loads(line)
+        return json.loads(bytes(line))
 
 
-def _record_and_print(lines: list[str], fmt: str, top, log, recorded_before: int, wide: bool = False) -> int:
+def _record_and_print(decided, first: int, last: int, fmt: str, top, append, recorded_before: int,
+                      wide: bool = False, log=None) -> int:
+    """Record (APPEND, one transaction; None: nothing to record) and print decisions FIRST to LAST
+    (excluded) of a chunk, each as the workers made it (batch.Decided)."""
     import json
 
-    if fmt == "json" and not top and log is None:  # printed as the workers wrote them: nothing to parse
-        for line in lines:
-            click.echo(line)
-        return len(lines)
-    from recommender.records import log as audit
-
-    decisions = [_parsed(line) for line in lines]
-    if log is not None and lines:
-        audit.append_many(decisions, log, recorded_before=recorded_before)
-    for line, decision in zip(lines, decisions):
-        if fmt == "json" and not top:
-            click.echo(line)
-        elif fmt == "json":
+    if append is not None and last > first:
+        records = decided.records[first:last]
+        unstorable = next((record for record in records if isinstance(record, str)), None)
+        if unstorable is not None:
+            raise InputError(unstorable)
+        append(records, recorded_before)
+    if fmt == "json" and not top:  # printed as the workers wrote them: nothing to parse
+        write_bytes(decided.lines(first, last))
+        return last - first
+    for index in range(first, last):
+        decision = _parsed(decided.lines(index, index + 1))
+        if fmt == "json":
             click.echo(json.dumps(dict(decision, recommendations=decision["recommendations"][:top]),
                                   ensure_ascii=False, separators=(",", ":")))
         else:
             show_decision(decision, fmt, top, log, wide)
-    return len(lines)
+    return last - first
+
+
+def write_bytes(data) -> None:
+    """DATA (bytes, or a view of them: UTF-8 lines) on stdout as it is: through its binary buffer when it has one."""
+    if not data:
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(bytes(data).decode("utf-8", "surrogateescape"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
 
 
 # --- cost ---------------------------------------------------------------------------------
