@@ -2,11 +2,10 @@
 
 A batch streams in two passes, in chunks, with a bounded window of chunks in flight, so memory does
 not grow with the input:
-1. check: every input is read and validated (nothing decided), so bad input anywhere stops the
-   batch before anything is printed or recorded (one line naming `file:line` and the field). Of
-   each stdin line, the state of its validated requirements is kept in an anonymous temporary file;
-2. decide: files are read and validated again (one changed since stops the batch there); stdin's
-   requirements are rebuilt from their states, not validated twice; all are decided.
+1. check: every input is read and validated (nothing decided, nothing kept but a count), so bad
+   input anywhere stops the batch before anything is printed or recorded (one line naming
+   `file:line` and the field). Stdin is copied to an anonymous temporary file as it is read;
+2. decide: the inputs are read again (stdin from that copy), validated and decided.
 Both passes run in forked workers once there is more than a chunk: the catalog, rules and compiled
 engine are loaded and warmed in the parent first, so the workers inherit them; output keeps input
 order.
@@ -28,7 +27,6 @@ from recommender.decision import shared
 from recommender.domain import files
 from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
-from recommender.domain.requirements_state import requirements_from_state, state_of
 from recommender.domain.units import json_default
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
@@ -38,25 +36,16 @@ WINDOW = 4  # chunks in flight per worker: what bounds memory, whatever the inpu
 
 @dataclass(frozen=True)
 class Source:
-    """One input not yet decided: a requirements file, one raw line of stdin, or the state of one
-    already validated (requirements_state)."""
+    """One input not yet read: a requirements file, or one raw line of stdin."""
 
     label: str  # where it came from: a file, or <stdin>:LINE
     path: Optional[str] = None
     line: Optional[bytes] = None
     problem: Optional[str] = None  # stdin could not be read this far: reported in its turn
-    number: int = 0  # a line's number on stdin
-    state: Optional[bytes] = None
 
 
 def requirements_of(source: Source) -> Optional[Requirements]:
     """The validated requirements of SOURCE (None for a blank line); InputError when bad."""
-    if source.state is not None:
-        try:
-            return requirements_from_state(source.state)
-        except ValueError as exc:
-            raise EnvironmentProblem(f"the batch's temporary copy of stdin was changed: {exc}",
-                                     file=tempfile.gettempdir()) from None
     if source.problem is not None:
         raise InputError(source.problem)
     if source.path is not None:
@@ -68,15 +57,14 @@ def requirements_of(source: Source) -> Optional[Requirements]:
 
 
 class Inputs:
-    """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) the second
-    time from what the first pass kept of each line in an anonymous temporary file (`keep`): the
-    state of its validated requirements, else the line itself. No line is read past files.MAX_LINE
-    bytes and no more than files.MAX_BATCH_BYTES in all (`- < /dev/zero` ends at once)."""
+    """The batch's inputs, readable twice: files by path; stdin (JSON Lines, read once) from a copy
+    in an anonymous temporary file. No line is read past files.MAX_LINE bytes and no more than
+    files.MAX_BATCH_BYTES in all (`- < /dev/zero` ends at once)."""
 
     def __init__(self, arguments: Iterable[str], stdin=None):
         self.arguments = tuple(arguments)
         self.stdin = stdin
-        self.copy = None  # what the first pass kept of stdin
+        self.copy = None  # stdin as first read
 
     def __enter__(self) -> "Inputs":
         return self
@@ -86,56 +74,37 @@ class Inputs:
             self.copy.close()
 
     def sources(self) -> Iterator[Source]:
-        """Each input in order; the first time through, stdin is read (and must then be kept)."""
+        """Each input in order; the first time through, stdin is read and copied."""
         stdin_done = False
         for argument in self.arguments:
             if argument != "-":
                 yield Source(files.printable(argument), path=argument)
             elif not stdin_done:
                 stdin_done = True
-                yield from (self._first_reading() if self.copy is None else self._kept())
+                yield from self._stdin_lines()
 
-    def keep(self, entries: bytes) -> None:
-        """What check_chunk made of stdin's lines (`kept`), in order, for the second pass."""
+    def _stdin_lines(self) -> Iterator[Source]:
+        if self.copy is None:
+            self.copy = _temporary()
+            stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
+            lines = files.bounded_lines(stream, files.MAX_LINE, "<stdin>", files.MAX_BATCH_BYTES)
+            copy = self.copy
+        else:
+            self.copy.seek(0)
+            lines = iter(self.copy.readline, b"")
+            copy = None
         try:
-            self.copy.write(entries)
-        except OSError as exc:
-            raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
-                                     "directory with room", file=tempfile.gettempdir()) from None
-
-    def _first_reading(self) -> Iterator[Source]:
-        self.copy = _temporary()
-        stream = getattr(self.stdin or sys.stdin, "buffer", self.stdin or sys.stdin)
-        try:
-            for number, raw in enumerate(files.bounded_lines(stream, files.MAX_LINE, "<stdin>",
-                                                             files.MAX_BATCH_BYTES), start=1):
+            for number, raw in enumerate(lines, start=1):
                 if isinstance(raw, str):
                     raw = raw.encode("utf-8", "surrogateescape")
+                if copy is not None:
+                    _write(copy, raw)
                 if raw.strip():
-                    yield Source(f"<stdin>:{number}", line=raw, number=number)
+                    yield Source(f"<stdin>:{number}", line=raw)
         except InputError as exc:  # too long, too much: after the lines before it are checked
             if isinstance(exc, EnvironmentProblem):
                 raise
             yield Source("<stdin>", problem=str(exc))
-
-    def _kept(self) -> Iterator[Source]:
-        self.copy.seek(0)
-        for entry in iter(self.copy.readline, b""):
-            number, _, rest = entry[:-1].partition(b"\t")
-            label = f"<stdin>:{int(number)}"
-            if rest[:1] == b"S":
-                yield Source(label, state=rest[1:])
-            else:
-                yield Source(label, line=rest[1:])
-
-
-def kept(source: Source, requirements: Optional[Requirements]) -> bytes:
-    """What the second pass needs of a stdin line: `NUMBER\\tS` and its requirements' state, or
-    `NUMBER\\tL` and the line itself when the state cannot carry them; one line."""
-    state = None if requirements is None else state_of(requirements)
-    if state is not None:
-        return b"%d\tS%s\n" % (source.number, state)
-    return b"%d\tL%s\n" % (source.number, source.line.rstrip(b"\n"))
 
 
 def _temporary():
@@ -144,6 +113,14 @@ def _temporary():
     except OSError as exc:
         raise EnvironmentProblem(f"cannot make a temporary copy of stdin ({exc.strerror}): set TMPDIR to a "
                                  "writable directory", file=tempfile.gettempdir()) from None
+
+
+def _write(copy, raw: bytes) -> None:
+    try:
+        copy.write(raw if raw.endswith(b"\n") else raw + b"\n")
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
+                                 "directory with room", file=tempfile.gettempdir()) from None
 
 
 def chunks(sources: Iterable[Source], size: int = CHUNK) -> Iterator[list[Source]]:
@@ -248,21 +225,16 @@ def warm(setup) -> None:
     host.host_for(setup.rules)
 
 
-def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str], bytes]:
-    """(how many decisions the chunk holds, the first problem's message or None, what the second pass
-    needs of its stdin lines: `kept`)."""
+def check_chunk(chunk: list[Source]) -> tuple[int, Optional[str]]:
+    """(how many decisions the chunk holds, the first problem's message or None)."""
     count = 0
-    entries = []
     for source in chunk:
         try:
-            requirements = requirements_of(source)
+            if requirements_of(source) is not None:
+                count += 1
         except InputError as exc:
-            return count, str(exc), b""
-        if requirements is not None:
-            count += 1
-        if source.line is not None:
-            entries.append(kept(source, requirements))
-    return count, None, b"".join(entries)
+            return count, str(exc)
+    return count, None
 
 
 def decide_chunk(chunk: list[Source]) -> tuple:
@@ -383,11 +355,9 @@ def _ready(decision: dict, as_of, log: str):
 def check_all(inputs: Inputs, workers: Workers) -> int:
     """How many decisions the inputs hold; InputError at the first bad one, before anything is decided."""
     total = 0
-    for count, problem, entries in workers.map(check_chunk, chunks(inputs.sources())):
+    for count, problem in workers.map(check_chunk, chunks(inputs.sources())):
         if problem:
             raise InputError(problem)
-        if entries:
-            inputs.keep(entries)
         total += count
     return total
 
