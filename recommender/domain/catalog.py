@@ -345,8 +345,44 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     key = (str(directory.resolve()), sha)
     if key not in _LOADED:
         _LOADED.clear()  # one catalog at a time is what a process uses; a changed file is a new key
-        _LOADED[key] = _without_collector(_build, texts, sha, label)
+        _LOADED[key] = _without_collector(_cached_or_built, texts, sha, label)
     return _LOADED[key]
+
+
+def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
+    from recommender.domain import disk_cache
+
+    return disk_cache.cached("catalog", sha, lambda: _build(texts, sha, label), _encode,
+                             lambda body: _decode(body, sha, label))
+
+
+class _Stored(_Strict):
+    """A catalog as the start-up cache writes it (JSON; where it was read from is not part of it)."""
+
+    offerings: list[Offering]
+    providers: dict[str, str]
+    hidden_costs: list[HiddenCost]
+    approach_prices: ApproachPrices
+    files: list[str]
+
+
+def _encode(catalog: Catalog) -> bytes:
+    stored = _Stored(offerings=list(catalog.offerings.values()), providers=catalog.providers,
+                     hidden_costs=list(catalog.hidden_costs), approach_prices=catalog.approach_prices,
+                     files=list(catalog.files))
+    return stored.model_dump_json(exclude_unset=True).encode()  # by field name, as rebuild.py reads it
+
+
+def _decode(body: bytes, sha: str, label: str) -> Catalog:
+    import orjson
+
+    from recommender.domain.rebuild import rebuilder
+
+    stored, offering, hidden = orjson.loads(body), rebuilder(Offering), rebuilder(HiddenCost)
+    return Catalog(offerings={data["id"]: offering(data) for data in stored["offerings"]},
+                   providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
+                   approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
+                   directory=label, files=tuple(stored["files"]))
 
 
 def _without_collector(function, *args):
@@ -364,7 +400,7 @@ def _without_collector(function, *args):
             gc.enable()
 
 
-_LOADED: dict = {}  # in this process only: nothing is cached on disk
+_LOADED: dict = {}  # in this process; on disk, the start-up cache (disk_cache.py) keeps it as JSON
 
 
 def _build(texts: list, sha: str, label: str) -> Catalog:

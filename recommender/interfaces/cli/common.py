@@ -66,9 +66,11 @@ def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
     import gc
 
     from recommender.api import setup_for
+    from recommender.interfaces.cli.startup import started
 
     setup = setup_for(catalog_dir, rules_dir)
     gc.freeze()  # the catalog and rules live as long as the process: keep the collector off them
+    started()
     return setup
 
 
