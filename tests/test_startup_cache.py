@@ -327,3 +327,15 @@ def test_the_stand_in_plugin_loader_answers_as_pydantic_would():
     import pydantic.plugin._loader as real
 
     assert not isinstance(real, startup._NoPluginLoader)
+
+
+def test_emoji_codes_in_data_are_printed_literally():
+    """Tables are printed with rich's emoji codes off, as data is never rich markup (and the emoji
+    table is not loaded at start-up)."""
+    from recommender.presentation.layout import Column, console, fitted_table
+
+    table, _ = fitted_table([[Column("offering", lambda item: item)]], ["llama :thumbs_up: 8b"], 80)
+    out = console(wide=True)
+    with out.capture() as captured:
+        out.print(table)
+    assert ":thumbs_up:" in captured.get() and "\N{THUMBS UP SIGN}" not in captured.get()

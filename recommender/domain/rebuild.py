@@ -88,10 +88,13 @@ def _plain(model: type[BaseModel]) -> bool:
 def _default(info) -> Optional[tuple[Any, Optional[Callable[[], Any]]]]:
     """None for a required field; else (the default, None) or (None, what makes a fresh one): a
     factory's value, or a copy of a mutable default, as pydantic would give it."""
-    if info.default_factory is not None:
-        if info.default_factory_takes_validated_data:
+    factory = info.default_factory
+    if factory is not None:
+        # asking pydantic would inspect the factory's signature (tokenizing a builtin's text signature)
+        plain = factory in (list, dict, set, tuple) or (isinstance(factory, type) and issubclass(factory, BaseModel))
+        if not plain and info.default_factory_takes_validated_data:
             raise TypeError("a default factory that reads other fields")
-        return None, info.default_factory
+        return None, factory
     if info.is_required():
         return None
     value = info.default

@@ -20,7 +20,6 @@ Messages may quote facts: "{needs.model_family}", "{offering.model}".
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any, Optional
@@ -279,6 +278,8 @@ def _check_placeholders(rule: Rule, fail) -> None:
 
 
 def _hint(name: str, known) -> str:
+    import difflib  # only on the way to an error message
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

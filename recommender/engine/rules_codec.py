@@ -22,8 +22,8 @@ def encode(ruleset: RuleSet) -> bytes:
 
 
 def decode(body: bytes, sha: str, label: str) -> RuleSet:
-    stored = orjson.loads(body)
-    rules = tuple(_rule_back(item, label) for item in stored["rules"])
+    stored, paths = orjson.loads(body), {}
+    rules = tuple(_rule_back(item, label, paths) for item in stored["rules"])
     return RuleSet(rules, sha, label, tuple(stored["decision_order"]))
 
 
@@ -33,10 +33,11 @@ def _rule(rule: Rule) -> list:
             rule.message]
 
 
-def _rule_back(item: list, label: str) -> Rule:
+def _rule_back(item: list, label: str, paths: dict) -> Rule:
     (rule_id, description, document, says, name, index, order, when, conclusion, value, offering_tests,
      message) = item
-    return Rule(rule_id, description, document, says, str(Path(label) / name), index, order, _condition_back(when),
+    path = paths.get(name) or paths.setdefault(name, str(Path(label) / name))
+    return Rule(rule_id, description, document, says, path, index, order, _condition_back(when),
                 conclusion, _value_back(value), _tests_back(offering_tests), message)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -118,6 +117,8 @@ class RuleSet:
             return self.by_id[rule_id]
         except KeyError:
             named = [r for r in self.by_id if r.rpartition(".")[2] == rule_id]  # the id without its file part
+            import difflib  # only on the way to an error message
+
             close = named or difflib.get_close_matches(rule_id, list(self.by_id), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError(f"unknown rule {rule_id!r}{hint}", file=self.directory) from None
