@@ -339,3 +339,14 @@ def test_emoji_codes_in_data_are_printed_literally():
     with out.capture() as captured:
         out.print(table)
     assert ":thumbs_up:" in captured.get() and "\N{THUMBS UP SIGN}" not in captured.get()
+
+
+def test_only_the_newest_entries_are_kept(cache, tmp_path):
+    directory = _catalog_copy(tmp_path)
+    path = directory / "fireworks.yaml"
+    text = path.read_text()
+    for cents in range(21, 21 + disk_cache.KEEP + 2):
+        path.write_text(text.replace('usd: "0.20"', f'usd: "0.{cents}"', 1))
+        _fresh(directory)
+    assert len(_entries(cache)) == disk_cache.KEEP
+    assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == f"0.{cents}"

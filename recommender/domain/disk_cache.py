@@ -23,6 +23,7 @@ from typing import Optional
 
 MAGIC = b"ftrec-cache 1"
 MAX_ENTRY = 1024 * 1024 * 1024  # a 20,000-offering catalog is some 30 MB
+KEEP = 4  # entries of each kind
 SHAPING = ("domain/catalog.py", "domain/requirements.py", "domain/files.py",
            "domain/disk_cache.py", "domain/rebuild.py", "engine/rules.py", "engine/ruleset.py", "engine/rules_codec.py", "engine/facts.py")
 _FINGERPRINT: list[str] = []
@@ -90,6 +91,7 @@ def write(kind: str, entry_key: str, body: bytes) -> None:
             fh.write(body)
         os.replace(temporary, where / _name(kind, entry_key))
         temporary = None
+        _prune(where, kind, _name(kind, entry_key))
     except OSError:
         pass  # read-only, full or foreign: the next run parses the files again
     finally:
@@ -98,6 +100,26 @@ def write(kind: str, entry_key: str, body: bytes) -> None:
                 os.unlink(temporary)
             except OSError:
                 pass
+
+
+def _prune(where: Path, kind: str, written: str) -> None:
+    """Keep the KEEP newest entries of a kind (each edit of a catalog is a new one), the one just
+    WRITTEN among them, and no temporary file a crashed run left behind."""
+    import time
+
+    entries = []
+    with os.scandir(where) as found:
+        listed = list(found)
+    for entry in listed:
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        if entry.name.startswith(f"{kind}-") and entry.name.endswith(".json") and entry.name != written:
+            entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+        elif entry.name.startswith(f".{kind}-") and entry.name.endswith(".tmp"):
+            if entry.stat(follow_symlinks=False).st_mtime < time.time() - 3600:
+                os.unlink(entry.path)
+    for _, path in sorted(entries, reverse=True)[KEEP - 1:]:
+        os.unlink(path)
 
 
 def _name(kind: str, entry_key: str) -> str:
