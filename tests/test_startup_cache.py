@@ -314,6 +314,9 @@ def test_recommend_loads_no_plugin_machinery_and_collects_as_usual_after_start_u
                    capture_output=True)
     seen = json.loads(report.read_text())
     assert "importlib.metadata" not in seen["modules"]  # pydantic's plugin scan, spared
+    for unused in ("difflib", "rich._emoji_codes", "recommender.decision.prices", "recommender.domain.reference",
+                   "recommender.decision.schema"):
+        assert unused not in seen["modules"]  # suggestions, emoji, genai-prices, the Decision model: not needed
     assert "pydantic" in seen["modules"] and "recommender.domain.catalog" in seen["modules"]
     assert seen["threshold"] == list(__import__("gc").get_threshold())
 

@@ -88,7 +88,7 @@ def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optio
                        as_of: Optional[date] = None, wide: bool = False) -> dict:
     """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
     from recommender.decision.decide import decide
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
 
     decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
     if log is not None:

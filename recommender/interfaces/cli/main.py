@@ -149,7 +149,7 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
     chunks, each chunk recorded (one transaction) and printed. When the log fails midway, the
     message says how many decisions were recorded (and printed) before it."""
     from recommender.decision import batch
-    from recommender.decision.prices import setup_as_of, stamped_line
+    from recommender.decision.as_of import setup_as_of, stamped_line
     from recommender.presentation.progress import progress_on_terminal
     from recommender.records import log as audit
 
@@ -231,7 +231,7 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of, w
     if the rules would exclude it.
     """
     from recommender.presentation import whatif_view
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
     from recommender.decision.whatif import cost_of
 
     req = load_requirements(requirements)
