@@ -188,43 +188,45 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(cache, tmp_path, damage):
     assert entry.read_bytes() == genuine  # rebuilt
 
 
-def test_a_symlinked_entry_is_not_followed(cache, tmp_path):
+def _planted(cache, tmp_path):
+    """A copy of the catalog, loaded once, and its cache entry rewritten to say $9.99 (checksum and all)."""
     directory = _catalog_copy(tmp_path)
     _fresh(directory)
     [entry] = _entries(cache)
+    entry.write_bytes(_forged(entry, b'"0.20"', b'"9.99"'))
+    os.chmod(entry, 0o600)
+    return directory, entry
+
+
+def _fireworks_price(directory) -> str:
+    return str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd)
+
+
+def _symlinked(entry, tmp_path):
     target = tmp_path / "elsewhere.json"
-    target.write_bytes(_forged(entry, b'"0.20"', b'"9.99"'))
+    target.write_bytes(entry.read_bytes())
     os.chmod(target, 0o600)
     entry.unlink()
     entry.symlink_to(target)
-    assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == "0.20"
 
 
-def test_an_entry_others_may_write_is_not_read(cache, tmp_path):
-    directory = _catalog_copy(tmp_path)
-    _fresh(directory)
-    [entry] = _entries(cache)
-    entry.write_bytes(_forged(entry, b'"0.20"', b'"9.99"'))
-    os.chmod(entry, 0o666)
-    assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == "0.20"
+@pytest.mark.parametrize("how", ["symlinked", "writable by others", "owned by someone else"])
+def test_an_entry_that_is_not_ones_own_is_not_read(cache, tmp_path, how):
+    if how == "owned by someone else" and os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    directory, entry = _planted(cache, tmp_path)
+    if how == "symlinked":
+        _symlinked(entry, tmp_path)
+    elif how == "writable by others":
+        os.chmod(entry, 0o666)
+    else:
+        os.chown(entry, 12345, 12345)
+    assert _fireworks_price(directory) == "0.20"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
-def test_an_entry_owned_by_someone_else_is_not_read(cache, tmp_path):
-    directory = _catalog_copy(tmp_path)
-    _fresh(directory)
-    [entry] = _entries(cache)
-    entry.write_bytes(_forged(entry, b'"0.20"', b'"9.99"'))
-    os.chown(entry, 12345, 12345)
-    assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == "0.20"
-
-
-def test_a_forged_entry_of_ones_own_is_read_which_shows_the_tests_above_test_something(cache, tmp_path):
-    directory = _catalog_copy(tmp_path)
-    _fresh(directory)
-    [entry] = _entries(cache)
-    entry.write_bytes(_forged(entry, b'"0.20"', b'"9.99"'))
-    assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == "9.99"
+def test_a_forged_entry_of_ones_own_is_read_which_shows_the_test_above_tests_something(cache, tmp_path):
+    directory, _ = _planted(cache, tmp_path)
+    assert _fireworks_price(directory) == "9.99"
 
 
 def test_a_symlinked_or_shared_cache_directory_is_not_used(tmp_path, monkeypatch):
