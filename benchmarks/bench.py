@@ -186,9 +186,11 @@ def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) 
         bench_inputs.write_catalog(directory, count)
         made = time.perf_counter() - started
         name = f"recommend, {count:,} offerings"
+        env = {**ENV, "FTREC_CACHE_DIR": str(work / "cache")}  # not the user's: a 20,000-offering entry is 27 MB
         try:
             argv = [FTREC, "recommend", TYPICAL, "--no-audit", "--catalog", str(directory), "--format", "json"]
-            results = repeated(argv, ENV, runs, name)
+            filling = checked(run(argv, env), name)  # the first run parses the YAML and fills the start-up cache
+            results = repeated(argv, env, runs, name)
         except CommandFailed as error:
             table.failed(name, "< 2 s" if count == large else "", error)
             continue
@@ -198,10 +200,12 @@ def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) 
         peak = max(r.tree_rss_mb for r in results)
         target = count == large
         table.add(name, f"{seconds:.2f} s", "< 2 s" if target else "", seconds < 2 if target else None,
-                  f"median of {len(results)}; catalog written in {made:.0f} s", seconds=seconds)
+                  f"median of {len(results)} with the start-up cache filled; the first run, filling it, "
+                  f"{filling.seconds:.1f} s; catalog written in {made:.0f} s", seconds=seconds,
+                  first_run_seconds=filling.seconds)
         table.add(f"recommend, {count:,} offerings: peak RSS", mb(peak), "< 400 MB" if target else "",
-                  peak < 400 if target else None, f"largest process {mb(max(r.max_rss_mb for r in results))}",
-                  rss_mb=peak)
+                  peak < 400 if target else None, f"largest process {mb(max(r.max_rss_mb for r in results))}; "
+                  f"the first run {mb(filling.tree_rss_mb)}", rss_mb=peak, first_run_rss_mb=filling.tree_rss_mb)
     if len(times) == 2:
         ratio = times[large] / times[small]
         linear = large / small
