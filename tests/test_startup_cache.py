@@ -355,3 +355,15 @@ def test_only_the_newest_entries_are_kept(cache, tmp_path):
         _fresh(directory)
     assert len(_entries(cache)) == disk_cache.KEEP
     assert str(_fresh(directory).offerings[FIREWORKS_8B].prices.inference_flat.usd) == f"0.{cents}"
+
+
+@pytest.mark.parametrize("note", [{}, {"note": "from the history"}, {"note": None}])
+def test_a_price_from_checked_values_is_the_validated_one(note):
+    from datetime import date
+    from decimal import Decimal
+
+    from recommender.domain.catalog import Price
+
+    built = Price.of(Decimal("0.50"), "requirements: baseline.input_per_m", date(1970, 1, 1), **note)
+    validated = Price(usd=Decimal("0.50"), source="requirements: baseline.input_per_m", as_of=date(1970, 1, 1), **note)
+    assert built.__getstate__() == validated.__getstate__() and repr(built) == repr(validated)

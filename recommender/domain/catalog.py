@@ -88,13 +88,25 @@ class Price(_Strict):
             return self
         began = [h for h in self.history if h.from_ <= day] or self.history[:1]
         past = began[-1]
-        return Price(usd=past.usd, source=past.source, as_of=past.from_, note=past.note)
+        return Price.of(past.usd, past.source, past.from_, note=past.note)
+
+    @classmethod
+    def of(cls, usd: Decimal, source: str, as_of: date, **note: Optional[str]) -> "Price":
+        """A price from values already checked (a past value, a rate the request gives): the same as
+        `Price(usd=..., source=..., as_of=...[, note=...])` without validating them again, which
+        spares a short run building the catalog's validators when the catalog came from the cache."""
+        given = {"usd": usd, "source": source, "as_of": as_of, **note}
+        return cls.model_construct(_fields_set=set(given), **{**_price_defaults(), **given})
 
     @model_validator(mode="after")
     def _range_ordered(self) -> "Price":
         if self.usd_high is not None and self.usd_high < self.usd:
             raise ValueError("usd_high is below usd")
         return self
+
+
+def _price_defaults() -> dict:  # every other field of Price: model_construct has no default to work out
+    return {"usd_high": None, "provider_page": False, "note": None, "conflicts": [], "history": []}
 
 
 class Prices(_Strict):
