@@ -5,7 +5,8 @@ are kept beside the offering with the workload they describe, so `catalog check`
 them from the catalog's own rates and report where the sources disagree.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would parse every field's annotation text again
+# when each model is defined (some 100 fields on every start-up).
 
 import re
 from dataclasses import dataclass, field, replace
