@@ -392,10 +392,18 @@ def _decode(body: bytes, sha: str, label: str) -> Catalog:
     from recommender.domain.rebuild import rebuilder
 
     stored, offering, hidden = orjson.loads(body), rebuilder(Offering), rebuilder(HiddenCost)
-    return Catalog(offerings={data["id"]: offering(data) for data in stored["offerings"]},
+    return Catalog(offerings=dict(_released(stored["offerings"], offering)),
                    providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
                    approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
                    directory=label, files=tuple(stored["files"]))
+
+
+def _released(items: list, build):
+    """(id, model) for each item, each item's parsed JSON let go once its model is built: a large
+    catalog is never held twice."""
+    for index, data in enumerate(items):
+        items[index] = None
+        yield data["id"], build(data)
 
 
 def _without_collector(function, *args):
