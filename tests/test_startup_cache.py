@@ -367,3 +367,20 @@ def test_a_price_from_checked_values_is_the_validated_one(note):
     built = Price.of(Decimal("0.50"), "requirements: baseline.input_per_m", date(1970, 1, 1), **note)
     validated = Price(usd=Decimal("0.50"), source="requirements: baseline.input_per_m", as_of=date(1970, 1, 1), **note)
     assert built.__getstate__() == validated.__getstate__() and repr(built) == repr(validated)
+
+
+def test_a_directory_one_names_is_used_as_it_is_and_the_default_one_is_made_private(tmp_path, monkeypatch):
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    os.chmod(chosen, 0o755)
+    monkeypatch.setenv("FTREC_CACHE_DIR", str(chosen))
+    _fresh(None)
+    assert _entries(chosen) and stat.S_IMODE(chosen.stat().st_mode) == 0o755  # never chmod what one names
+    monkeypatch.delenv("FTREC_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    default = tmp_path / "xdg" / "ftrec"
+    default.mkdir(parents=True)
+    os.chmod(default, 0o755)  # as an older ftrec left it
+    _fresh(None)
+    assert _entries(default) and stat.S_IMODE(default.stat().st_mode) == 0o700
+    forget_loaded()

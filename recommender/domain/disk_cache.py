@@ -81,7 +81,7 @@ def write(kind: str, entry_key: str, body: bytes) -> None:
     temporary = None
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _own_private_directory(where, tighten=True):
+        if not _own_private_directory(where, tighten=not os.environ.get("FTREC_CACHE_DIR")):
             return
         import tempfile
 
@@ -137,8 +137,8 @@ def _body(raw: bytes, entry_key: str) -> Optional[bytes]:
 
 
 def _own_private_directory(path: Path, tighten: bool = False) -> bool:
-    """PATH is a real directory (not a symlink) of this user's that no one else may write to; with
-    TIGHTEN, one of this user's is made 0700 first."""
+    """PATH is a real directory (not a symlink) of this user's that no one else may write to. With
+    TIGHTEN (ftrec's own default directory, never one FTREC_CACHE_DIR names), it is made 0700 first."""
     try:
         info = os.lstat(path)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
@@ -148,7 +148,7 @@ def _own_private_directory(path: Path, tighten: bool = False) -> bool:
             info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_IMODE(info.st_mode) & 0o077 == 0
+    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _own_and_private(info: os.stat_result) -> bool:
