@@ -384,3 +384,14 @@ def test_a_directory_one_names_is_used_as_it_is_and_the_default_one_is_made_priv
     _fresh(None)
     assert _entries(default) and stat.S_IMODE(default.stat().st_mode) == 0o700
     forget_loaded()
+
+
+@pytest.mark.parametrize("old, new", [(b'"usd":"0.20"', b'"usd":"not a number"'),
+                                      (b'"as_of":"2026-01-01"', b'"as_of":"yesterday"'),
+                                      (b'"offerings":[', b'"offerings":7,"x":[')])
+def test_an_entry_of_ones_own_that_does_not_decode_is_rebuilt(cache, tmp_path, old, new):
+    directory = _catalog_copy(tmp_path)
+    _fresh(directory)
+    [entry] = _entries(cache)
+    entry.write_bytes(_forged(entry, old, new))
+    assert _fireworks_price(directory) == "0.20"

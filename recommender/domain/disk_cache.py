@@ -195,4 +195,4 @@ def cached(kind: str, content_sha256: str, build, encode, decode):
     return value
 
 
-_NOT_OURS = (ValueError, TypeError, KeyError, IndexError, AttributeError)  # what decoding foreign JSON raises
+_NOT_OURS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError)  # foreign JSON
