@@ -9,7 +9,7 @@ them from the catalog's own rates and report where the sources disagree.
 # when each model is defined (some 100 fields on every start-up).
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -313,31 +313,6 @@ class Catalog:
             raise InputError(f"unknown offering {offering_id!r}{hint}", file=file, path=path) from None
 
 
-def as_of(catalog: Catalog, day: date) -> Catalog:
-    """The catalog as it stood on DAY: every price the value then in force (from its `history`), and
-    offerings retired after DAY not retired yet. The same catalog when nothing differs."""
-    offerings = {oid: _offering_as_of(o, day) for oid, o in catalog.offerings.items()}
-    if all(offerings[oid] is o for oid, o in catalog.offerings.items()):
-        return catalog
-    import hashlib
-
-    return replace(catalog, offerings=offerings, directory=f"{catalog.directory} as of {day}",
-                   sha256=hashlib.sha256(f"{catalog.sha256} as of {day}".encode()).hexdigest())
-
-
-def _offering_as_of(offering: Offering, day: date) -> Offering:
-    p = offering.prices
-    changed = {name: getattr(p, name).in_force(day) for name in PRICE_FIELDS
-               if getattr(p, name) is not None and getattr(p, name).in_force(day) is not getattr(p, name)}
-    training = {key: price.in_force(day) for key, price in p.training.items()}
-    if any(training[key] is not price for key, price in p.training.items()):
-        changed["training"] = training
-    update: dict[str, Any] = {"prices": p.model_copy(update=changed)} if changed else {}
-    if offering.retired_on is not None and offering.retired_on > day:
-        update["retired_on"] = None
-    return offering.model_copy(update=update) if update else offering
-
-
 def _suggest(name: str, known) -> str:
     import difflib
 
@@ -369,41 +344,27 @@ def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
                              lambda body: _decode(body, sha, label))
 
 
-class _Stored(_Strict):
-    """A catalog as the start-up cache writes it (JSON; where it was read from is not part of it)."""
-
-    offerings: list[Offering]
-    providers: dict[str, str]
-    hidden_costs: list[HiddenCost]
-    approach_prices: ApproachPrices
-    files: list[str]
-
-
 def _encode(catalog: Catalog) -> bytes:
-    stored = _Stored(offerings=list(catalog.offerings.values()), providers=catalog.providers,
-                     hidden_costs=list(catalog.hidden_costs), approach_prices=catalog.approach_prices,
-                     files=list(catalog.files))
-    return stored.model_dump_json(exclude_unset=True).encode()  # by field name, as rebuild.py reads it
+    import orjson
+
+    def dump(model) -> dict:
+        return model.model_dump(mode="json", exclude_unset=True)  # by field name, as rebuild.py reads it
+
+    return orjson.dumps({"offerings": [dump(o) for o in catalog.offerings.values()], "providers": catalog.providers,
+                         "hidden_costs": [dump(h) for h in catalog.hidden_costs],
+                         "approach_prices": dump(catalog.approach_prices), "files": list(catalog.files)})
 
 
 def _decode(body: bytes, sha: str, label: str) -> Catalog:
     import orjson
 
-    from recommender.domain.rebuild import rebuilder
+    from recommender.domain.rebuild import rebuilder, rebuilt_by_id
 
-    stored, offering, hidden = orjson.loads(body), rebuilder(Offering), rebuilder(HiddenCost)
-    return Catalog(offerings=dict(_released(stored["offerings"], offering)),
+    stored, hidden = orjson.loads(body), rebuilder(HiddenCost)
+    return Catalog(offerings=rebuilt_by_id(stored["offerings"], rebuilder(Offering)),
                    providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
                    approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
                    directory=label, files=tuple(stored["files"]))
-
-
-def _released(items: list, build):
-    """(id, model) for each item, each item's parsed JSON let go once its model is built: a large
-    catalog is never held twice."""
-    for index, data in enumerate(items):
-        items[index] = None
-        yield data["id"], build(data)
 
 
 def _without_collector(function, *args):

@@ -32,6 +32,16 @@ def rebuilder(model: type[BaseModel]) -> Callable[[dict], BaseModel]:
     return _PLANS[model]
 
 
+def rebuilt_by_id(items: list, build: Callable[[dict], BaseModel]) -> dict:
+    """{id: model} for the JSON ITEMS, each item let go once its model is built: a large catalog is
+    never held twice."""
+    built = {}
+    for index, data in enumerate(items):
+        items[index] = None
+        built[data["id"]] = build(data)
+    return built
+
+
 def _builder(model: type[BaseModel], fields: list) -> Callable[[dict], BaseModel]:
     converters = {name: convert for name, convert, _ in fields}
     # every field in order, the fixed defaults filled in; fields with a factory get a fresh value each time
