@@ -59,7 +59,7 @@ def recommend(requirements: RequirementsLike, *, catalog: CatalogLike = None, ru
     >>> d.approach.choice
     'fine_tune'
     """
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
 
     req, source = as_requirements(requirements)
     setup = setup_as_of(setup_for(catalog, rules), as_of)

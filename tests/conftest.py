@@ -88,6 +88,16 @@ def recommend_typical(*extra: str) -> dict:
     return json.loads(result.out)
 
 
+def forget_loaded() -> None:
+    """Drop the catalog and rules this process has loaded, so the next load reads the disk (and the
+    start-up cache) as a fresh `ftrec` process would."""
+    from recommender.domain import catalog as catalogs
+    from recommender.engine import rules as rule_sets
+
+    catalogs._LOADED.clear()
+    rule_sets._LOADED.clear()
+
+
 def recorded(log: Path) -> list[dict]:
     """Every record in the decision log LOG, in the order they were recorded."""
     import json

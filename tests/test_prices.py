@@ -19,7 +19,8 @@ import yaml
 from importlib.metadata import version
 
 from recommender.domain import cost, pricecheck
-from recommender.domain.catalog import as_of, load_catalog
+from recommender.decision.as_of import as_of
+from recommender.domain.catalog import load_catalog
 from recommender.domain.errors import InputError
 
 from conftest import ROOT, TODAY, req, run_cli

@@ -330,7 +330,7 @@ class Decided:
 
 def _line(decision: dict, as_of) -> bytes:
     """The decision as `recommend --format json` prints it in a batch: one compact line."""
-    from recommender.decision.prices import stamped_line
+    from recommender.decision.as_of import stamped_line
     from recommender.decision.shapes import dumps
 
     if as_of is None:
@@ -343,7 +343,7 @@ def _line(decision: dict, as_of) -> bytes:
 
 def _ready(decision: dict, as_of, log: str):
     """The record as the log stores it (log.prepare), or why it cannot be stored (a str)."""
-    from recommender.decision.prices import stamp_as_of
+    from recommender.decision.as_of import stamp_as_of
     from recommender.records import log as audit
 
     try:

@@ -16,7 +16,7 @@ def replay(record: dict, setup) -> dict:
     """The record's requirements decided again, on its `today`, with SETUP's rules and catalog as it
     stood on the record's date (its `as_of`, else its `today`)."""
     from recommender.decision.decide import decide, dumps
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
     from recommender.domain.requirements import requirements_from
 
     label = f"audit record {record['decision_id']}"

@@ -5,10 +5,11 @@ are kept beside the offering with the workload they describe, so `catalog check`
 them from the catalog's own rates and report where the sources disagree.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would parse every field's annotation text again
+# when each model is defined (some 100 fields on every start-up).
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -88,13 +89,25 @@ class Price(_Strict):
             return self
         began = [h for h in self.history if h.from_ <= day] or self.history[:1]
         past = began[-1]
-        return Price(usd=past.usd, source=past.source, as_of=past.from_, note=past.note)
+        return Price.of(past.usd, past.source, past.from_, note=past.note)
+
+    @classmethod
+    def of(cls, usd: Decimal, source: str, as_of: date, **note: Optional[str]) -> "Price":
+        """A price from values already checked (a past value, a rate the request gives): the same as
+        `Price(usd=..., source=..., as_of=...[, note=...])` without validating them again, which
+        spares a short run building the catalog's validators when the catalog came from the cache."""
+        given = {"usd": usd, "source": source, "as_of": as_of, **note}
+        return cls.model_construct(_fields_set=set(given), **{**_price_defaults(), **given})
 
     @model_validator(mode="after")
     def _range_ordered(self) -> "Price":
         if self.usd_high is not None and self.usd_high < self.usd:
             raise ValueError("usd_high is below usd")
         return self
+
+
+def _price_defaults() -> dict:  # every other field of Price: model_construct has no default to work out
+    return {"usd_high": None, "provider_page": False, "note": None, "conflicts": [], "history": []}
 
 
 class Prices(_Strict):
@@ -300,31 +313,6 @@ class Catalog:
             raise InputError(f"unknown offering {offering_id!r}{hint}", file=file, path=path) from None
 
 
-def as_of(catalog: Catalog, day: date) -> Catalog:
-    """The catalog as it stood on DAY: every price the value then in force (from its `history`), and
-    offerings retired after DAY not retired yet. The same catalog when nothing differs."""
-    offerings = {oid: _offering_as_of(o, day) for oid, o in catalog.offerings.items()}
-    if all(offerings[oid] is o for oid, o in catalog.offerings.items()):
-        return catalog
-    import hashlib
-
-    return replace(catalog, offerings=offerings, directory=f"{catalog.directory} as of {day}",
-                   sha256=hashlib.sha256(f"{catalog.sha256} as of {day}".encode()).hexdigest())
-
-
-def _offering_as_of(offering: Offering, day: date) -> Offering:
-    p = offering.prices
-    changed = {name: getattr(p, name).in_force(day) for name in PRICE_FIELDS
-               if getattr(p, name) is not None and getattr(p, name).in_force(day) is not getattr(p, name)}
-    training = {key: price.in_force(day) for key, price in p.training.items()}
-    if any(training[key] is not price for key, price in p.training.items()):
-        changed["training"] = training
-    update: dict[str, Any] = {"prices": p.model_copy(update=changed)} if changed else {}
-    if offering.retired_on is not None and offering.retired_on > day:
-        update["retired_on"] = None
-    return offering.model_copy(update=update) if update else offering
-
-
 def _suggest(name: str, known) -> str:
     import difflib
 
@@ -345,8 +333,38 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     key = (str(directory.resolve()), sha)
     if key not in _LOADED:
         _LOADED.clear()  # one catalog at a time is what a process uses; a changed file is a new key
-        _LOADED[key] = _without_collector(_build, texts, sha, label)
+        _LOADED[key] = _without_collector(_cached_or_built, texts, sha, label)
     return _LOADED[key]
+
+
+def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
+    from recommender.domain import disk_cache
+
+    return disk_cache.cached("catalog", sha, lambda: _build(texts, sha, label), _encode,
+                             lambda body: _decode(body, sha, label))
+
+
+def _encode(catalog: Catalog) -> bytes:
+    import orjson
+
+    def dump(model) -> dict:
+        return model.model_dump(mode="json", exclude_unset=True)  # by field name, as rebuild.py reads it
+
+    return orjson.dumps({"offerings": [dump(o) for o in catalog.offerings.values()], "providers": catalog.providers,
+                         "hidden_costs": [dump(h) for h in catalog.hidden_costs],
+                         "approach_prices": dump(catalog.approach_prices), "files": list(catalog.files)})
+
+
+def _decode(body: bytes, sha: str, label: str) -> Catalog:
+    import orjson
+
+    from recommender.domain.rebuild import rebuilder, rebuilt_by_id
+
+    stored, hidden = orjson.loads(body), rebuilder(HiddenCost)
+    return Catalog(offerings=rebuilt_by_id(stored["offerings"], rebuilder(Offering)),
+                   providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
+                   approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
+                   directory=label, files=tuple(stored["files"]))
 
 
 def _without_collector(function, *args):
@@ -364,7 +382,7 @@ def _without_collector(function, *args):
             gc.enable()
 
 
-_LOADED: dict = {}  # in this process only: nothing is cached on disk
+_LOADED: dict = {}  # in this process; on disk, the start-up cache (disk_cache.py) keeps it as JSON
 
 
 def _build(texts: list, sha: str, label: str) -> Catalog:

@@ -296,8 +296,8 @@ def resolve_baseline(req: Requirements, catalog: Catalog, file: str = "requireme
         given = "requirements: baseline"
         return Baseline(
             f"${base.input_per_m}/${base.output_per_m} per 1M (given)",
-            Price(usd=base.input_per_m, source=f"{given}.input_per_m", as_of=date(1970, 1, 1)),
-            Price(usd=base.output_per_m, source=f"{given}.output_per_m", as_of=date(1970, 1, 1)),
+            Price.of(base.input_per_m, f"{given}.input_per_m", date(1970, 1, 1)),
+            Price.of(base.output_per_m, f"{given}.output_per_m", date(1970, 1, 1)),
         )
     offering = catalog.get(base, file=file, path="baseline")
     return Baseline(f"{base} (base rates)", offering.prices.base_input, offering.prices.base_output)

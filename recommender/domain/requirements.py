@@ -5,7 +5,8 @@ Every field has a default, so an empty file is a valid, typical request: 001's t
 project (5M training tokens, 3 epochs, 100M inference tokens a month, 80/20 input/output).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would parse every field's annotation text again
+# when each model is defined.
 
 import re
 from decimal import Decimal

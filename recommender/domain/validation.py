@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -62,6 +61,8 @@ def _suggestion(location: list, model: type[BaseModel] | None) -> str:
     if model is None or not location:
         return ""
     fields = _fields_at(model, location[:-1])
+    import difflib  # only on the way to an error message
+
     close = difflib.get_close_matches(str(location[-1]), fields, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(fields)})" if fields else ""
 

@@ -20,7 +20,7 @@ WIDE_COLUMNS = 160
 
 def console(stderr: bool = False, wide: bool = False) -> Console:
     """A console the size of the terminal (COLUMNS), or WIDE_COLUMNS with --wide."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=WIDE_COLUMNS if wide else None)
+    return Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=False, width=WIDE_COLUMNS if wide else None)
 
 
 def width_of(width: Optional[int]) -> int:

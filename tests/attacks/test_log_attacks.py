@@ -13,7 +13,7 @@ import pytest
 
 from recommender.records import chain, store
 
-from conftest import ROOT, recommend_typical as _recommend, recorded, run_cli
+from conftest import ROOT, forget_loaded, recommend_typical as _recommend, recorded, run_cli
 
 TYPICAL = str(ROOT / "examples" / "typical.yaml")
 TODAY = ("--today", "2026-11-23")
@@ -34,16 +34,23 @@ def test_no_module_can_load_code_from_disk():
 def test_rewriting_every_file_under_the_cache_directory_changes_no_output(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    forget_loaded()
     before = _without_id_and_time(_recommend("--no-audit"))
     poison = cache / "ftrec"
-    poison.mkdir(parents=True)
+    for entry in poison.iterdir():  # the genuine entries, rewritten as well
+        entry.write_bytes(b"\x80\x04cos\nsystem\n(S'touch /tmp/pwned'\ntR." + entry.name.encode())
     for name in ("catalog.pickle", "rules.pickle", "startup.pkl", "catalog.json", "index"):
         (poison / name).write_bytes(b"\x80\x04cos\nsystem\n(S'touch /tmp/pwned'\ntR." + name.encode())
-    planted = {p: p.read_bytes() for p in poison.iterdir()}
-    after = _without_id_and_time(_recommend("--no-audit"))
-    assert after == before  # the genuine prices, not the planted ones
-    assert {p: p.read_bytes() for p in poison.iterdir()} == planted  # nothing read back into, nothing written
-    assert sorted(cache.rglob("*")) == sorted([poison, *planted])
+    planted = {p: p.read_bytes() for p in poison.iterdir() if not p.name.startswith(("catalog-", "rules-"))}
+    for _ in range(2):  # the first run rebuilds the poisoned entries, the second reads them back
+        forget_loaded()
+        after = _without_id_and_time(_recommend("--no-audit"))
+        assert after == before  # the genuine prices, not the planted ones
+    assert {p: p.read_bytes() for p in planted} == planted  # nothing read back into
+    entries = [p for p in poison.iterdir() if p not in planted]
+    assert entries and all(p.read_bytes().startswith(b"ftrec-cache 1\n") for p in entries)  # only JSON entries
+    assert all(json.loads(p.read_bytes().split(b"\n", 3)[3]) for p in entries)
+    assert not (tmp_path / "pwned").exists()
 
 
 # --- the decision log -----------------------------------------------------------------------

@@ -66,9 +66,11 @@ def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
     import gc
 
     from recommender.api import setup_for
+    from recommender.interfaces.cli.startup import started
 
     setup = setup_for(catalog_dir, rules_dir)
     gc.freeze()  # the catalog and rules live as long as the process: keep the collector off them
+    started()
     return setup
 
 
@@ -86,7 +88,7 @@ def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optio
                        as_of: Optional[date] = None, wide: bool = False) -> dict:
     """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
     from recommender.decision.decide import decide
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
 
     decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
     if log is not None:

@@ -10,9 +10,9 @@ import os
 import sys
 from typing import Optional
 
-# pydantic's documented switch: a CLI process loads no third-party pydantic plugins, which spares the
-# entry-point scan (importlib.metadata) at start-up. Library users of `import recommender` keep theirs.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+from recommender.interfaces.cli.startup import fast_start
+
+fast_start()  # before pydantic or the catalog load: see startup.py
 
 import click  # noqa: E402
 
@@ -58,6 +58,10 @@ class LazyGroup(click.Group):
     def get_command(self, ctx, name):
         if name in self.lazy:
             import importlib
+
+            from recommender.interfaces.cli.startup import started
+
+            started()  # only `recommend` and `cost` hold the collector back until the catalog is loaded
 
             module, attribute = self.lazy[name].split(":")
             return getattr(importlib.import_module(module), attribute)
@@ -147,7 +151,7 @@ def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide
     from contextlib import nullcontext
 
     from recommender.decision import batch
-    from recommender.decision.prices import setup_as_of
+    from recommender.decision.as_of import setup_as_of
     from recommender.presentation.progress import progress_on_terminal
     from recommender.records import log as audit
 
@@ -243,7 +247,7 @@ def cost(requirements, offering_id, catalog_dir, rules_dir, fmt, today, as_of, w
     if the rules would exclude it.
     """
     from recommender.presentation import whatif_view
-    from recommender.decision.prices import setup_as_of, stamp_as_of
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
     from recommender.decision.whatif import cost_of
 
     req = load_requirements(requirements)
