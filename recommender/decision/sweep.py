@@ -212,7 +212,12 @@ class Sweeper:
 
         pending = [v for v in values if v not in self.seen]
         if len(pending) >= PARALLEL_FROM * 4:
-            for point in in_parallel(self._evaluate, pending, on_done):
+            # The first point here: the engine compiled and the catalog's views worked out once, in
+            # the parent, for every worker to inherit rather than each to repeat.
+            self.seen[pending[0]] = self._evaluate(pending[0])
+            if on_done:
+                on_done()
+            for point in in_parallel(self._evaluate, pending[1:], on_done):
                 self.seen[point.value] = point
         for value in values:
             self.at(value)
