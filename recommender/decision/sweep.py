@@ -125,12 +125,13 @@ def collector_paused():
     """Each evaluation allocates thousands of short-lived objects, and every cyclic-GC pass would
     rescan the catalog, the rules and the points kept so far. None of them hold reference cycles:
     reference counting frees them, and the collector runs again afterwards."""
+    from recommender.domain import collector
+
     gc.freeze()
-    gc.disable()
     try:
-        yield
+        with collector.paused():
+            yield
     finally:
-        gc.enable()
         gc.unfreeze()
 
 

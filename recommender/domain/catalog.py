@@ -371,15 +371,10 @@ def _without_collector(function, *args):
     """Building a large catalog makes millions of objects that all live on, and each full pass of the
     cyclic collector on the way rescanned every one made so far: loading grew with the square of
     the catalog. They hold no cycles to collect."""
-    import gc
+    from recommender.domain import collector
 
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return function(*args)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _LOADED: dict = {}  # in this process; on disk, the start-up cache (disk_cache.py) keeps it as JSON
