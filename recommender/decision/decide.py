@@ -73,7 +73,6 @@ class Evaluation:
     frontier: frozenset = frozenset()
     costs: Optional["RequestCosts"] = None
 
-
     @property
     def approach(self) -> str:
         return self.decided["approach"]
@@ -152,9 +151,9 @@ def _sorted_out(catalog: Catalog, rules: list, all_attributes: dict, decided: di
     """(offering, the first require rule it fails or None, the prefer rules it passes, the demote
     rules it passes) for each catalog offering, in catalog order."""
     passes = [passing(r, all_attributes, decided) for r in rules]
-    key = (id(catalog), *map(id, rules), *map(id, passes))
+    key = (id(catalog), *map(id, rules), *map(id, passes))  # the entry keeps them alive: no id is reused
     found = _SORTED_OUT.get(key)
-    if found is None or found[0] is not catalog or any(a is not b for a, b in zip((*found[1], *found[2]), (*rules, *passes))):
+    if found is None:
         if len(_SORTED_OUT) * len(catalog.offerings) > 200_000:  # a few hundred outcomes, fewer for a large catalog
             _SORTED_OUT.clear()
         found = _SORTED_OUT[key] = (catalog, list(rules), passes, _sort_out(catalog, rules, passes))
