@@ -210,3 +210,20 @@ def test_an_empty_file_left_by_an_interrupted_first_append_is_an_empty_log(audit
     assert run_cli("audit", "verify").code == 0
     decision = _recommend()
     assert recorded(audit_log) == [decision]
+
+
+def test_processes_making_the_same_new_log_at_once_all_record(tmp_path):
+    # One process reading the log's id before another's schema committed and its tables after saw
+    # "not an ftrec decision log"; the format is now read in one transaction and re-read under the
+    # write lock. Six processes make a fresh log at once, several times over.
+    record = json.loads(run_cli("recommend", TYPICAL, "--format", "json", "--no-audit", *TODAY).out)
+    (tmp_path / "record.json").write_text(json.dumps(record))
+    code = ("import json, sys; from pathlib import Path; from recommender.records import log as audit\n"
+            "record = json.loads(Path(sys.argv[1]).read_text()); record['decision_id'] = sys.argv[2]\n"
+            "audit.append(record, Path(sys.argv[3]))\n")
+    for round_ in range(3):
+        log = tmp_path / f"round{round_}" / "decisions.sqlite3"
+        workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "record.json"), f"r{round_}-{n}",
+                                     str(log)]) for n in range(6)]
+        assert [w.wait(timeout=120) for w in workers] == [0] * 6
+        assert len(recorded(log)) == 6

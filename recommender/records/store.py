@@ -136,10 +136,8 @@ def connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
 
 def _check_format(db: sqlite3.Connection, path: Path, create: bool) -> None:
     try:
-        application_id = db.execute("PRAGMA application_id").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        application_id, version, tables = _format_of(db)
         if application_id == APPLICATION_ID:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise environment(f"written by a newer ftrec (log format {version})", path)
             return
@@ -147,6 +145,8 @@ def _check_format(db: sqlite3.Connection, path: Path, create: bool) -> None:
             raise _not_a_log(path)
         db.execute("PRAGMA journal_mode=WAL")
         with transaction(db, path):
+            if db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+                return  # another process made the schema while this one waited for the write lock
             for statement in filter(str.strip, SCHEMA.split(";")):
                 db.execute(statement)
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -156,6 +156,17 @@ def _check_format(db: sqlite3.Connection, path: Path, create: bool) -> None:
         if "not a database" in str(exc) or "malformed" in str(exc):
             raise _not_a_log(path) from None
         raise environment(f"cannot read the decision log: {_why(exc)}", path) from None
+
+
+def _format_of(db: sqlite3.Connection) -> tuple[int, int, int]:
+    """(application id, schema version, tables) read in one transaction: a log another process is
+    making is seen either empty or made, never its id before its tables."""
+    db.execute("BEGIN")
+    try:
+        return (db.execute("PRAGMA application_id").fetchone()[0], db.execute("PRAGMA user_version").fetchone()[0],
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    finally:
+        db.execute("COMMIT")
 
 
 def _not_a_log(path: Path) -> EnvironmentProblem:
