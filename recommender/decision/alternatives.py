@@ -23,8 +23,8 @@ def approach_costs(result, req: Requirements, catalog: Catalog, fine_tuned: list
     tuned = [(o, c) for o, c in fine_tuned if c.complete]
     top_tune = tuned[0] if tuned and result.approach in ("fine_tune", "hybrid") else _cheapest(tuned)
     top_tune = top_tune and (top_tune[0], top_tune[1].cost)  # the one costed in full
-    # Choose on each base model's year-1 worked out directly; cost in full only the ones chosen.
-    bases = [(r.offering, year) for r in usable if (year := approach_cost.base_model_year_one(r.offering, req)) is not None]
+    # Choose on each fully priced base model's year-1 figure; cost in full only the ones chosen.
+    bases = [(r.offering, f.year_one) for r in usable if (f := result.costs.base_model(r.offering).figures).complete]
     strongest = max(bases, key=lambda oy: (oy[0].capability_tier, -oy[1]), default=None)
     cheapest = min(bases, key=lambda oy: (oy[1], oy[0].id), default=None)
     strongest = strongest and (strongest[0], result.costs.base_model(strongest[0]).cost)

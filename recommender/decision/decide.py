@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 
 from recommender import __version__
-from recommender.domain import approach_cost, collector, cost
+from recommender.domain import collector, cost
 from recommender.engine import host as engine
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
@@ -68,10 +68,16 @@ class Evaluation:
     decided: dict  # facts with approach, method and rank_by
     ranked: tuple[Ranked, ...]
     excluded: tuple[dict, ...]
-    baseline: Optional[cost.Baseline]
-    project_hidden: tuple
+    costs: RequestCosts  # the request's costs, with its baseline and project-wide hidden costs
     frontier: frozenset = frozenset()
-    costs: Optional["RequestCosts"] = None
+
+    @property
+    def baseline(self) -> Optional[cost.Baseline]:
+        return self.costs.baseline
+
+    @property
+    def project_hidden(self) -> tuple:
+        return self.costs.project_hidden
 
     @property
     def approach(self) -> str:
@@ -124,7 +130,6 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
     catalog, rules = setup.catalog, setup.rules
     session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
-    baseline, project_hidden = costs.baseline, costs.project_hidden
     _, all_attributes = _catalog_view(catalog, today)
     costed = _costing(decided["approach"], decided["method"], req, catalog, costs)
     excluded, ranked = [], []
@@ -141,7 +146,7 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
     rank_by = decided["rank_by"]
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     ordered = ranking.order(ranked, rank_by, frontier)
-    return Evaluation(session, decided, tuple(ordered), tuple(excluded), baseline, project_hidden, frontier, costs)
+    return Evaluation(session, decided, tuple(ordered), tuple(excluded), costs, frontier)
 
 
 _SORTED_OUT: dict = {}  # the same offering rules passing the same offerings: the same outcome

@@ -11,7 +11,6 @@ Every amount is quantity × rate with the rate's source, as in the fine-tune's o
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 
 from recommender.domain.catalog import Catalog, Offering
@@ -51,18 +50,6 @@ def base_model_lines(offering: Offering, req: Requirements) -> list[Line]:
     if share < 1:
         lines.append(priced("base model output", "base_output", p.base_output, tokens * (1 - share), "tokens", PER_M))
     return lines
-
-
-def base_model_year_one(offering: Offering, req: Requirements) -> Optional[Decimal]:
-    """Twelve months on the base model, as base_model_cost() gives it, or None when a rate it needs is missing."""
-    tokens, share, p = req.inference.monthly_tokens, req.inference.input_share, offering.prices
-    total = Decimal(0)
-    for price, weight in ((p.base_input, share), (p.base_output, 1 - share)):
-        if weight > 0:
-            if price is None:
-                return None
-            total += tokens * weight * price.usd / MILLION
-    return MONTHS * total
 
 
 def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = ()) -> Figures:
