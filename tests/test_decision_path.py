@@ -112,3 +112,29 @@ def test_a_decision_runs_with_the_collector_paused_and_restores_it(setup, monkey
     assert gc.isenabled()
     deciding.decide(as_requirements({})[0], setup, TODAY)
     assert seen == [False] and gc.isenabled()
+
+
+def test_a_memo_makes_once_keeps_what_its_key_names_and_forgets_at_its_limit():
+    from recommender.domain.memo import Memo
+
+    made = []
+    memo = Memo(3)
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    assert memo.get((id(thing), 1), lambda n: made.append(n) or n * 2, 21, keep=thing) == 42
+    assert memo.get((id(thing), 1), lambda n: made.append(n) or n * 2, 21, keep=thing) == 42
+    assert made == [21]
+    import weakref
+
+    alive = weakref.ref(thing)
+    del thing
+    gc.collect()
+    assert alive() is not None  # kept with its entry: its id cannot be taken by another object
+    for n in range(2, 4):
+        memo.get(n, str, n)
+    assert len(memo) == 3
+    memo.get(4, str, 4)  # past the limit: everything is forgotten, then the new entry kept
+    assert len(memo) == 1 and memo.get(4, lambda: "other") == "4"

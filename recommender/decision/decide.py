@@ -19,6 +19,7 @@ from recommender.domain import collector, cost
 from recommender.engine import host as engine
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
+from recommender.domain.memo import Memo
 from recommender.domain.units import tokens
 from recommender.engine.facts import FACTS, FINE_TUNING_APPROACHES
 from recommender.domain.requirements import BaselineRates, Requirements
@@ -149,20 +150,17 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
     return Evaluation(session, decided, tuple(ordered), tuple(excluded), costs, frontier)
 
 
-_SORTED_OUT: dict = {}  # the same offering rules passing the same offerings: the same outcome
+_SORTED_OUT = Memo(10_000)  # the same offering rules passing the same offerings: the same outcome
 
 
 def _sorted_out(catalog: Catalog, rules: list, all_attributes: dict, decided: dict) -> list[tuple]:
     """(offering, the first require rule it fails or None, the prefer rules it passes, the demote
     rules it passes) for each catalog offering, in catalog order."""
     passes = [passing(r, all_attributes, decided) for r in rules]
-    key = (id(catalog), *map(id, rules), *map(id, passes))  # the entry keeps them alive: no id is reused
-    found = _SORTED_OUT.get(key)
-    if found is None:
-        if len(_SORTED_OUT) * len(catalog.offerings) > 200_000:  # a few hundred outcomes, fewer for a large catalog
-            _SORTED_OUT.clear()
-        found = _SORTED_OUT[key] = (catalog, list(rules), passes, _sort_out(catalog, rules, passes))
-    return found[3]
+    if len(_SORTED_OUT) * len(catalog.offerings) > 200_000:  # each outcome is a list the catalog's length
+        _SORTED_OUT.clear()
+    return _SORTED_OUT.get((id(catalog), *map(id, rules), *map(id, passes)), _sort_out, catalog, rules, passes,
+                           keep=(catalog, list(rules), passes))
 
 
 def _sort_out(catalog: Catalog, rules: list, passes: list) -> list[tuple]:

@@ -12,6 +12,7 @@ from typing import Any, Optional
 import orjson
 
 from recommender.domain import cost
+from recommender.domain.memo import Memo
 from recommender.domain.units import json_default
 
 
@@ -51,15 +52,14 @@ def cost_json(c: cost.Cost, shared_hidden=()) -> dict:
 
 
 def _uplift(value: Decimal) -> str:
-    shown = _UPLIFT.get(value)
-    if shown is None:
-        if len(_UPLIFT) > 10_000:
-            _UPLIFT.clear()
-        shown = _UPLIFT[value] = format(value.quantize(Decimal("0.01")), "f")
-    return shown
+    return _UPLIFT.get(value, _two_places, value)
 
 
-_UPLIFT: dict[Decimal, str] = {}  # an offering's uplift is the same in every decision
+def _two_places(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+_UPLIFT = Memo(10_000)  # an offering's uplift is the same in every decision
 
 
 def line_json(part: str, line: cost.Line) -> dict:
@@ -79,22 +79,21 @@ def line_json(part: str, line: cost.Line) -> dict:
 
 
 _MISSING = {"rate": None, "source": None, "as_of": None}
-_PRICE_JSON: dict[int, tuple] = {}  # id(catalog price) → (price, its JSON): built once, not per line
+_PRICE_JSON = Memo(50_000)  # id(catalog price) → its JSON: built once, not per line
 
 
 def _price_json(line: cost.Line) -> dict:
     price = line.origin
     if price is None:
         return _MISSING
-    cached = _PRICE_JSON.get(id(price))
-    if cached is None or cached[0] is not price:
-        if len(_PRICE_JSON) > 50_000:
-            _PRICE_JSON.clear()
-        shown = {"rate": rate(price.usd), "source": price.source, "as_of": price.as_of.isoformat()}
-        if price.note:
-            shown["note"] = price.note
-        cached = _PRICE_JSON[id(price)] = (price, shown)
-    return cached[1]
+    return _PRICE_JSON.get(id(price), _price_shown, price, keep=price)
+
+
+def _price_shown(price) -> dict:
+    shown = {"rate": rate(price.usd), "source": price.source, "as_of": price.as_of.isoformat()}
+    if price.note:
+        shown["note"] = price.note
+    return shown
 
 
 def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
@@ -107,24 +106,24 @@ def hidden_json(hidden: Optional[cost.Hidden], shared=()) -> Optional[dict]:
     return {"low": money(hidden.low), "high": money(hidden.high), "items": own}
 
 
-_HIDDEN_JSON: dict = {}  # items repeat across offerings and decisions: build each shape once
+_HIDDEN_JSON = Memo(10_000)  # items repeat across offerings and decisions: build each shape once
 
 
 def hidden_item_json(item: cost.HiddenItem) -> dict:
-    if item not in _HIDDEN_JSON:
-        if len(_HIDDEN_JSON) > 10_000:
-            _HIDDEN_JSON.clear()
-        _HIDDEN_JSON[item] = {
-            "id": item.id,
-            "description": item.description,
-            "per": item.per,
-            "times": item.times,
-            "low": None if item.low is None else money(item.low * item.times),
-            "high": None if item.high is None else money(item.high * item.times),
-            "source": item.source,
-            **({"note": item.note} if item.note else {}),
-        }
-    return _HIDDEN_JSON[item]
+    return _HIDDEN_JSON.get(item, _hidden_item_shown, item)
+
+
+def _hidden_item_shown(item: cost.HiddenItem) -> dict:
+    return {
+        "id": item.id,
+        "description": item.description,
+        "per": item.per,
+        "times": item.times,
+        "low": None if item.low is None else money(item.low * item.times),
+        "high": None if item.high is None else money(item.high * item.times),
+        "source": item.source,
+        **({"note": item.note} if item.note else {}),
+    }
 
 
 def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:

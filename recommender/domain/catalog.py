@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from recommender.domain import files
 from recommender.domain.errors import InputError
+from recommender.domain.memo import Memo
 from recommender.domain.requirements import Money
 from recommender.domain.validation import first_error
 
@@ -212,7 +213,7 @@ class Refs(_Strict):
     base: Optional[Ref] = Field(None, description="The base model's price (base_input, base_output).")
 
 
-_CAPABILITY: dict[int, tuple] = {}  # id(offering) → (offering, its class): asked on every decision
+_CAPABILITY = Memo(100_000)  # id(offering) → its class: asked on every decision
 
 
 class Offering(_Strict):
@@ -252,13 +253,7 @@ class Offering(_Strict):
     @property
     def capability_class(self) -> tuple[str, str]:
         """(class, source): the catalog's, or 000's size tier from params_b, or unknown."""
-        known = _CAPABILITY.get(id(self))
-        if known is not None and known[0] is self:
-            return known[1]
-        if len(_CAPABILITY) > 100_000:
-            _CAPABILITY.clear()
-        found = _CAPABILITY[id(self)] = (self, self._capability_class())
-        return found[1]
+        return _CAPABILITY.get(id(self), self._capability_class, keep=self)
 
     def _capability_class(self) -> tuple[str, str]:
         if self.capability is not None:

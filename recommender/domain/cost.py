@@ -20,6 +20,7 @@ from recommender.domain.hidden import (  # noqa: F401 - hidden costs are part of
     one_time_costs,
     project_hidden_costs,
 )
+from recommender.domain.memo import Memo
 from recommender.domain.requirements import BaselineRates, Requirements
 
 MILLION = Decimal(1_000_000)
@@ -31,15 +32,14 @@ PER_M = "per 1M tokens"
 
 def usd(amount: Decimal) -> str:
     """Money as written in JSON: exact, two decimals."""
-    shown = _USD.get(amount)
-    if shown is None:
-        if len(_USD) > 50_000:
-            _USD.clear()
-        shown = _USD[amount] = str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
-    return shown
+    return _USD.get(amount, _cents, amount)
 
 
-_USD: dict[Decimal, str] = {}  # amounts repeat across offerings and decisions
+def _cents(amount: Decimal) -> str:
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+_USD = Memo(50_000)  # amounts repeat across offerings and decisions
 
 
 @dataclass(slots=True)  # built ~100 times a decision: plain slots, not frozen (nothing mutates it)
@@ -167,16 +167,11 @@ def training_part(offering: Offering, req: Requirements, method: str) -> tuple[P
     """One training run's lines, and notes on what the offering does not document."""
     t = req.training
     key = (id(offering), method, t.type, epochs(req), t.resolved_tokens, t.evaluations, t.validation_tokens, t.hours)
-    found = _TRAINING.get(key)
-    if found is None or found[0] is not offering:
-        if len(_TRAINING) > 20_000:
-            _TRAINING.clear()
-        found = _TRAINING[key] = (offering, *_training_part(offering, req, method))
-    return found[1], found[2]
+    return _TRAINING.get(key, _training_part, offering, req, method, keep=offering)
 
 
 # The same offering trained on the same job costs the same for every request: build it once.
-_TRAINING: dict[tuple, tuple] = {}
+_TRAINING = Memo(20_000)
 
 
 def _training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Optional
 
 from recommender.domain.catalog import Catalog, HiddenCost, Offering
+from recommender.domain.memo import Memo
 from recommender.domain.requirements import Requirements
 
 
@@ -55,51 +56,31 @@ def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,
     """The catalog's project-wide hidden costs (pass them in to share them across offerings)
     and the offering's own."""
     project = project_hidden_costs(catalog, req) if project is None else project
-    own = _own_hidden(offering, req.operations.trainings_per_year)
-    key = (id(project), id(own))
-    found = _HIDDEN.get(key)
-    if found is None or found[0] is not project or found[1] is not own:
-        if len(_HIDDEN) > 10_000:
-            _HIDDEN.clear()
-        found = _HIDDEN[key] = (project, own, Hidden(project + own, len(project)))
-    return found[2]
+    own = _OWN_HIDDEN.get((id(offering), req.operations.trainings_per_year), _items, offering.hidden_costs,
+                          req.operations.trainings_per_year, keep=offering)
+    return _HIDDEN.get((id(project), id(own)), _hidden, project, own, keep=(project, own))
 
 
-_HIDDEN: dict[tuple, tuple] = {}  # (project items, the offering's own) → their Hidden, its sums worked out once
-
-
-_OWN_HIDDEN: dict[tuple, tuple] = {}  # (offering, trainings a year) → its items: the same for every request
-
-
-def _own_hidden(offering: Offering, trainings: int) -> tuple[HiddenItem, ...]:
-    key = (id(offering), trainings)
-    cached = _OWN_HIDDEN.get(key)
-    if cached is None or cached[0] is not offering:
-        if len(_OWN_HIDDEN) > 10_000:
-            _OWN_HIDDEN.clear()
-        times = {"project": 1, "training_run": trainings, "month": 12}
-        cached = _OWN_HIDDEN[key] = (offering, tuple(_hidden_item(c, times[c.per]) for c in offering.hidden_costs))
-    return cached[1]
+def _hidden(project: tuple[HiddenItem, ...], own: tuple[HiddenItem, ...]) -> Hidden:
+    return Hidden(project + own, len(project))
 
 
 def project_hidden_costs(catalog: Catalog, req: Requirements) -> tuple[HiddenItem, ...]:
     """The catalog's project-wide items for the request's trainings a year: the same tuple each time."""
-    key = (id(catalog.hidden_costs), req.operations.trainings_per_year)
-    found = _PROJECT_HIDDEN.get(key)
-    if found is None or found[0] is not catalog.hidden_costs:
-        if len(_PROJECT_HIDDEN) > 1_000:
-            _PROJECT_HIDDEN.clear()
-        times = _times(req)
-        found = _PROJECT_HIDDEN[key] = (catalog.hidden_costs,
-                                        tuple(_hidden_item(c, times[c.per]) for c in catalog.hidden_costs))
-    return found[1]
+    trainings = req.operations.trainings_per_year
+    return _PROJECT_HIDDEN.get((id(catalog.hidden_costs), trainings), _items, catalog.hidden_costs, trainings,
+                               keep=catalog.hidden_costs)
 
 
-_PROJECT_HIDDEN: dict[tuple, tuple] = {}
+# The same items, and the same sums over them, for every request: each is built once.
+_HIDDEN = Memo(10_000)  # (project items, an offering's own) → their Hidden
+_OWN_HIDDEN = Memo(10_000)  # (offering, trainings a year) → its own items
+_PROJECT_HIDDEN = Memo(1_000)  # (the catalog's hidden costs, trainings a year) → the project's items
 
 
-def _times(req: Requirements) -> dict[str, int]:
-    return {"project": 1, "training_run": req.operations.trainings_per_year, "month": 12}
+def _items(costs, trainings: int) -> tuple[HiddenItem, ...]:
+    times = {"project": 1, "training_run": trainings, "month": 12}
+    return tuple(_hidden_item(c, times[c.per]) for c in costs)
 
 
 def _hidden_item(cost: HiddenCost, times: int) -> HiddenItem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from recommender.domain.memo import Memo
 from recommender.engine.rules import PLACEHOLDER, FactRef, Rule, RuleSet, Test
 
 
@@ -79,7 +80,7 @@ def offering_passes(tests: tuple[Test, ...], attributes: dict, facts: dict) -> b
     return all(_holds(test, attributes.get(test.fact), facts) for test in tests)
 
 
-_PASSING: dict = {}  # (rule, catalog view, the facts its tests read) → {offering id: passes}
+_PASSING = Memo(10_000)  # (rule, catalog view, the facts its tests read) → {offering id: passes}
 
 
 def passing(rule: Rule, all_attributes: dict, facts: dict) -> dict:
@@ -88,16 +89,15 @@ def passing(rule: Rule, all_attributes: dict, facts: dict) -> dict:
     of the facts the tests read: the same for every request that agrees on those."""
     read = tuple(facts.get(t.value.name) for t in rule.offering_tests if isinstance(t.value, FactRef))
     try:
-        key = (id(rule), id(all_attributes), read)
-        found = _PASSING.get(key)
+        hash(read)
     except TypeError:  # a fact value that cannot be a key (a list): work it out afresh
-        return {oid: offering_passes(rule.offering_tests, a, facts) for oid, a in all_attributes.items()}
-    if found is None or found[0] is not rule or found[1] is not all_attributes:
-        if len(_PASSING) > 10_000:
-            _PASSING.clear()
-        found = _PASSING[key] = (rule, all_attributes,
-                                 {oid: offering_passes(rule.offering_tests, a, facts) for oid, a in all_attributes.items()})
-    return found[2]
+        return _passing(rule, all_attributes, facts)
+    return _PASSING.get((id(rule), id(all_attributes), read), _passing, rule, all_attributes, facts,
+                        keep=(rule, all_attributes))
+
+
+def _passing(rule: Rule, all_attributes: dict, facts: dict) -> dict:
+    return {oid: offering_passes(rule.offering_tests, a, facts) for oid, a in all_attributes.items()}
 
 
 def _holds(test: Test, actual: Any, facts: dict) -> bool:
@@ -128,15 +128,14 @@ def render_message(text: str, values: dict) -> str:
 
 def message_parts(text: str) -> tuple[str, ...]:
     """A message split once: literal text at even places, the names it quotes at odd places."""
-    parts = _PARTS.get(text)
-    if parts is None:
-        if len(_PARTS) > 10_000:
-            _PARTS.clear()
-        parts = _PARTS[text] = tuple(PLACEHOLDER.split(text))
-    return parts
+    return _PARTS.get(text, _split, text)
 
 
-_PARTS: dict[str, tuple[str, ...]] = {}
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(PLACEHOLDER.split(text))
+
+
+_PARTS = Memo(10_000)
 
 
 def render_parts(parts: tuple[str, ...], value_of: Callable[[str], Any]) -> str:
