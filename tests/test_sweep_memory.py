@@ -11,6 +11,8 @@ from conftest import ROOT, TODAY
 
 from recommender.api import as_requirements, setup_for
 from recommender.decision import sweep as sweeping
+from recommender.domain.errors import InputError
+from recommender.domain.requirements import requirements_from
 
 TWO = ROOT / "tests" / "data" / "two_offerings"
 WORKLOAD = {"training": {"tokens": "5M", "epochs": 3}, "task": {"kind": "narrow", "knowledge_churn": "stable"},
@@ -62,3 +64,33 @@ def test_sweep_memory_stays_flat_from_1000_to_10000_points():
     small, large = _peak_kb(1_000), _peak_kb(10_000)
     assert large[0] < small[0] + 9_000 * 6, (small, large)  # the parent, in KB
     assert large[1] < small[1] * 1.3 + 20_000, (small, large)  # the workers
+
+
+@pytest.mark.parametrize("request_data, vary, values", [
+    (WORKLOAD, "inference.monthly_tokens=1M..1B:2", [1_000_000, 37_500_000, 10**9]),
+    ({"inference": {"monthly_tokens": "2M", "monthly_queries": 4_000, "few_shot_tokens": 50}},  # 200,000 ≤ 2M × 0.1
+     "inference.input_share=0.1..0.9:2", [Decimal("0.1"), Decimal("0.5"), Decimal("0.9")]),
+    ({"training": {"examples": 2_000, "tokens_per_example": 500}}, "training.tokens=1M..5M:2", [1_000_000, 5_000_000]),
+    ({"operations": {"trainings_per_year": 4}}, "training.epochs=1..5:2", [1, 3, 5]),
+    ({}, "operations.trainings_per_year=1..12:2", [1, 12]),
+])
+def test_a_point_revalidates_only_the_varied_section_and_equals_the_whole_request_validated(request_data, vary, values):
+    req, source = as_requirements(request_data)
+    spec = sweeping.parse_spec(vary)
+    sweeper = sweeping.Sweeper(req, spec, setup_for(TWO), TODAY, source)
+    section, _, name = spec.field.partition(".")
+    for value in values:
+        fast = sweeper.requirements_at(Decimal(value))
+        whole = requirements_from({**sweeper.base, section: {**sweeper.base.get(section, {}), name: str(value)}}, source)
+        assert fast == whole and fast.model_fields_set == whole.model_fields_set
+        assert getattr(fast, section).model_fields_set == getattr(whole, section).model_fields_set
+        assert fast.given() == whole.given() and fast.normalized() == whole.normalized()
+        assert fast.defaults_assumed() == whole.defaults_assumed()
+
+
+def test_a_value_the_request_cannot_take_is_refused_as_when_validated_whole():
+    # 200 few-shot tokens × 4,000 queries = 800,000 input tokens: more than 10% of 2M tokens (200,000).
+    req, source = as_requirements({"inference": {"monthly_tokens": "2M", "monthly_queries": 4_000, "few_shot_tokens": 200}})
+    sweeper = sweeping.Sweeper(req, sweeping.parse_spec("inference.input_share=0.1..0.9:2"), setup_for(TWO), TODAY, source)
+    with pytest.raises(InputError, match=r"inference.*few_shot_tokens.*800,000.*200,000"):
+        sweeper.requirements_at(Decimal("0.1"))

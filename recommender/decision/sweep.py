@@ -200,6 +200,7 @@ class Sweeper:
         self.keep = max(keep, KEPT_RANKS)
         self.base = _without_other_size_forms(req.given(), spec.field)
         self.seen: dict[Decimal, Point] = {}
+        self._unvaried = None  # the request without the varied field, validated once (see requirements_at)
 
     def at(self, value: Decimal) -> Point:
         value = _round(self.spec, value)
@@ -234,12 +235,33 @@ class Sweeper:
         return {r.offering.id: figures_of(r) for r in result.ranked if r.offering.id in offerings}
 
     def requirements_at(self, value: Decimal):
+        """The request with the varied field at VALUE: only its section is validated again, and the
+        others are the ones validated once; any error is reported by validating the whole request."""
+        section, _, name = self.spec.field.partition(".")
+        part = {**self.base.get(section, {}), name: int(value) if self.spec.integral else format(value, "f")}
+        unvaried = self._unvaried_request()
+        if unvaried is not None:
+            try:
+                validated = type(getattr(unvaried, section)).model_validate(part)
+            except ValueError:
+                pass
+            else:
+                return unvaried.model_copy(update={section: validated})
         from recommender.domain.requirements import requirements_from
 
-        data = {key: dict(v) if isinstance(v, dict) else v for key, v in self.base.items()}
-        section, _, name = self.spec.field.partition(".")
-        data.setdefault(section, {})[name] = int(value) if self.spec.integral else format(value, "f")
-        return requirements_from(data, f"{self.source} with {self.spec.field}={value}")
+        return requirements_from({**self.base, section: part}, f"{self.source} with {self.spec.field}={value}")
+
+    def _unvaried_request(self):
+        if self._unvaried is None:
+            from pydantic import ValidationError
+
+            from recommender.domain.requirements import Requirements
+
+            try:
+                self._unvaried = Requirements.model_validate(self.base)
+            except ValidationError:
+                self._unvaried = False  # the base alone is refused (a check across the varied field): validate whole
+        return self._unvaried or None
 
     def _evaluate(self, value: Decimal) -> Point:
         from recommender.decision.decide import evaluate
