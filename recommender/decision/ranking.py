@@ -17,6 +17,7 @@ def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) 
     cost–capability frontier may be passed in when the caller has it already."""
     if frontier is None:
         frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
+    tier = _tiers(ranked) if rank_by == "capability" else None
 
     def key(r) -> tuple:
         first = (not r.figures.complete, bool(r.demoted))
@@ -24,7 +25,7 @@ def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) 
         if rank_by == "monthly":
             middle: tuple = (r.figures.monthly_total, preferred)
         elif rank_by == "capability":
-            middle = (-r.offering.capability_tier, preferred, r.figures.year_one)
+            middle = (-tier[r.offering.id], preferred, r.figures.year_one)
         elif rank_by == "value":
             middle = (r.offering.id not in frontier, preferred, r.figures.year_one)
         else:
@@ -37,14 +38,19 @@ def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) 
 def cost_capability_frontier(ranked: Sequence) -> frozenset[str]:
     """Ids of the fully priced, undemoted offerings that no other is at least as capable as and cheaper
     than in year 1: walking from the cheapest up, each one that is more capable than all before it."""
+    tier = _tiers(ranked)
     candidates = sorted((r for r in ranked if r.figures.complete and not r.demoted),
-                        key=lambda r: (r.figures.year_one, -r.offering.capability_tier, r.offering.id))
+                        key=lambda r: (r.figures.year_one, -tier[r.offering.id], r.offering.id))
     best, found = -1, set()
     for r in candidates:
-        if r.offering.capability_tier > best:
+        if tier[r.offering.id] > best:
             found.add(r.offering.id)
-            best = r.offering.capability_tier
+            best = tier[r.offering.id]
     return frozenset(found)
+
+
+def _tiers(ranked: Sequence) -> dict[str, int]:
+    return {r.offering.id: r.offering.capability_tier for r in ranked}
 
 
 def figure_of(c, rank_by: str) -> Decimal:

@@ -287,15 +287,22 @@ def resolve_baseline(req: Requirements, catalog: Catalog, file: str = "requireme
     base = req.baseline
     if base is None:
         return None
-    if isinstance(base, BaselineRates):
-        given = "requirements: baseline"
-        return Baseline(
-            f"${base.input_per_m}/${base.output_per_m} per 1M (given)",
-            Price.of(base.input_per_m, f"{given}.input_per_m", date(1970, 1, 1)),
-            Price.of(base.output_per_m, f"{given}.output_per_m", date(1970, 1, 1)),
-        )
+    if isinstance(base, BaselineRates):  # the rates as written: 2.5 and 2.50 are labelled as given
+        return _GIVEN_BASELINES.get((str(base.input_per_m), str(base.output_per_m)), _given_baseline, base)
     offering = catalog.get(base, file=file, path="baseline")
     return Baseline(f"{base} (base rates)", offering.prices.base_input, offering.prices.base_output)
+
+
+_GIVEN_BASELINES = Memo(1_000)  # the same few rates recur across requests
+
+
+def _given_baseline(base: BaselineRates) -> Baseline:
+    given = "requirements: baseline"
+    return Baseline(
+        f"${base.input_per_m}/${base.output_per_m} per 1M (given)",
+        Price.of(base.input_per_m, f"{given}.input_per_m", date(1970, 1, 1)),
+        Price.of(base.output_per_m, f"{given}.output_per_m", date(1970, 1, 1)),
+    )
 
 
 def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requirements,
