@@ -371,26 +371,50 @@ def _rate(rate: Decimal) -> str:
 @dataclass(slots=True)
 class Figures:
     """What a ranking compares (year-1, monthly, complete): worked out before (and without) the whole
-    cost, which is built only where it is shown. PARTS: a fine-tune's training part, its notes and its
-    monthly part, which the whole cost is then built from."""
+    cost, which is built only where it is shown."""
 
     training_total: Decimal
     monthly_total: Decimal
     year_one: Decimal
     complete: bool
     basis: str = "fine_tuned"
-    parts: Optional[tuple[Part, tuple[str, ...], Part]] = None
 
 
 def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora",
                       extra_monthly: tuple[Line, ...] = ()) -> Figures:
-    training, notes = training_part(offering, req, method)
-    monthly = monthly_part(offering, req)
-    if extra_monthly:
-        monthly = part((*monthly.lines, *extra_monthly))
-    year_one = req.operations.trainings_per_year * training.total + MONTHS * monthly.total
-    return Figures(training.total, monthly.total, year_one, not (training.missing or monthly.missing),
-                   parts=(training, notes, monthly))
+    training, _ = training_part(offering, req, method)
+    monthly, complete = _monthly_total(offering, req)
+    for line in extra_monthly:
+        if line.amount is None:
+            complete = False
+        else:
+            monthly += line.amount
+    year_one = req.operations.trainings_per_year * training.total + MONTHS * monthly
+    return Figures(training.total, monthly, year_one, complete and not training.missing)
+
+
+def _monthly_total(offering: Offering, req: Requirements) -> tuple[Decimal, bool]:
+    """monthly_part()'s total and whether every price is there: the same sums, in the same order,
+    without building its lines."""
+    p, total, complete = offering.prices, Decimal(0), True
+    if offering.provisioned_throughput:
+        amounts = [(p.throughput_hour, Decimal(HOURS_PER_MONTH), 1)]
+    elif p.inference_flat is not None:
+        amounts = [(p.inference_flat, Decimal(req.inference.monthly_tokens - few_shot_saved(req)), MILLION)]
+    else:
+        tokens, share, amounts = req.inference.monthly_tokens, req.inference.input_share, []
+        if share > 0:
+            amounts.append((p.inference_input, Decimal(tokens * share - few_shot_saved(req)), MILLION))
+        if share < 1:
+            amounts.append((p.inference_output, Decimal(tokens * (1 - share)), MILLION))
+    if p.hosting_month is not None:
+        amounts.append((p.hosting_month, Decimal(1), 1))
+    for price, quantity, per in amounts:
+        if price is None:
+            complete = False
+        else:
+            total += quantity * price.usd / per
+    return total, complete
 
 
 def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str = "lora",
@@ -399,7 +423,10 @@ def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str
     """The fine-tune's cost; EXTRA_MONTHLY lines (a hybrid's retrieval) are added to the monthly part.
     FIGURES, when given, are fine_tune_figures() for the same arguments, worked out already."""
     figures = figures or fine_tune_figures(offering, req, method, extra_monthly)
-    training, notes, monthly = figures.parts
+    training, notes = training_part(offering, req, method)
+    monthly = monthly_part(offering, req)
+    if extra_monthly:
+        monthly = part((*monthly.lines, *extra_monthly))
     hidden = hidden_costs(offering, catalog, req, project_hidden) if req.operations.include_hidden_costs else None
     if baseline is not None and hidden is None:
         notes += ("break-even leaves out data preparation and evaluation (operations.include_hidden_costs: false)",)
