@@ -94,3 +94,15 @@ def test_a_value_the_request_cannot_take_is_refused_as_when_validated_whole():
     sweeper = sweeping.Sweeper(req, sweeping.parse_spec("inference.input_share=0.1..0.9:2"), setup_for(TWO), TODAY, source)
     with pytest.raises(InputError, match=r"inference.*few_shot_tokens.*800,000.*200,000"):
         sweeper.requirements_at(Decimal("0.1"))
+
+
+@pytest.mark.parametrize("request_data", [WORKLOAD, {}])  # with and without a baseline to break even against
+def test_a_point_sent_back_by_a_worker_is_the_point_it_evaluated(request_data):
+    req, source = as_requirements(request_data)
+    spec = sweeping.parse_spec("inference.monthly_tokens=100K..1B:2:log")
+    sweeper = sweeping.Sweeper(req, spec, setup_for(TWO), TODAY, source)
+    for value in (Decimal(100_000), Decimal(37_500_000), Decimal(10**9)):
+        point = sweeper.at(value)
+        back = sweeping.Point.unpacked(point.packed())
+        assert back == point
+        assert [str(f.year_one) for f in back.figures.values()] == [str(f.year_one) for f in point.figures.values()]
