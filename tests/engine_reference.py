@@ -64,8 +64,9 @@ def host_for(ruleset: RuleSet) -> _Host:
         return _HOST
 
 
-def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
-    """Assert the requirements fact, take each decision, and return what the rules concluded."""
+def run(ruleset: RuleSet, fact: dict, flat_facts: dict, traced: bool = True) -> Session:
+    """Assert the requirements fact, take each decision, and return what the rules concluded (always
+    with the trace: TRACED is the lean host's)."""
     host = host_for(ruleset)
     sid = str(next(_SIDS))
     session = Session(ruleset, flat_facts)

@@ -49,6 +49,14 @@ def test_the_host_gives_the_reference_sessions(ruleset, inputs):
         assert trace(host.run(ruleset, fact, flat)) == trace(reference.run(ruleset, fact, flat)), fact
 
 
+def test_a_session_without_a_trace_concludes_the_same(ruleset, inputs):
+    # A sweep point shows no trace: the engine still decides it, and only the firings are not kept.
+    for fact, flat in inputs:
+        traced, untraced = trace(host.run(ruleset, fact, flat)), trace(host.run(ruleset, fact, flat, traced=False))
+        assert untraced["firings"] == [] and traced["firings"]
+        assert {**untraced, "firings": None} == {**traced, "firings": None}, fact
+
+
 def test_the_same_request_twice_gives_the_same_session(ruleset, inputs):
     fact, flat = inputs[0]
     assert trace(host.run(ruleset, fact, flat)) == trace(host.run(ruleset, fact, flat))

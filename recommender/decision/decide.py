@@ -90,8 +90,9 @@ class Evaluation:
 
 
 def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requirements",
-             normalized: Optional[dict] = None) -> Evaluation:
-    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here).
+             normalized: Optional[dict] = None, traced: bool = True) -> Evaluation:
+    """Rules, then exclusions, costs and ranking: everything but building the JSON (sweeps stop here,
+    and keep no trace: not TRACED).
 
     Where a rule weighs a cost heuristic (it reads a reason together with `costs.*` facts) and that
     reason is in, the cheapest allowed fine-tune's costs are asserted as facts and the rules run
@@ -99,9 +100,9 @@ def evaluate(req: Requirements, setup: Setup, today: date, source: str = "requir
     flat = flat_facts(req, setup.catalog, today, normalized)
     costs = RequestCosts(req, setup.catalog, cost.resolve_baseline(req, setup.catalog, file=source),
                           cost.project_hidden_costs(setup.catalog, req))
-    result = _evaluate_with(flat, req, setup, today, costs)
+    result = _evaluate_with(flat, req, setup, today, costs, traced)
     if setup.rules.weighs_costs({reason for reason, _ in result.session.reasons}):
-        result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, costs)
+        result = _evaluate_with({**flat, **cost_facts(result, req, setup.catalog)}, req, setup, today, costs, traced)
     return result
 
 
@@ -127,9 +128,10 @@ def fine_tune_costs(result: "Evaluation", req: Requirements, catalog: Catalog) -
             for r in result.ranked if not r.demoted and not r.attributes["offering.implausible_prices"]]
 
 
-def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, costs: RequestCosts) -> Evaluation:
+def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, costs: RequestCosts,
+                   traced: bool = True) -> Evaluation:
     catalog, rules = setup.catalog, setup.rules
-    session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat)
+    session = engine.run(rules, matcher_fact(flat, rules.facts_tested), flat, traced)
     decided = {**flat, **{key: value for key, (value, _) in session.decisions.items()}}
     _, all_attributes = _catalog_view(catalog, today)
     costed = _costing(decided["approach"], decided["method"], req, catalog, costs)

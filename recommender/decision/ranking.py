@@ -9,12 +9,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Optional, Sequence
 
+from recommender.domain.catalog import CAPABILITY_TIERS
 from recommender.domain.vocabulary import FIGURES
 
 
 def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) -> list:
-    """RANKED (items with .offering, .figures, .preferred, .demoted) in the order RANK_BY names; the
-    cost–capability frontier may be passed in when the caller has it already."""
+    """RANKED (items with .offering, .figures, .preferred, .demoted, .attributes) in the order RANK_BY
+    names; the cost–capability frontier may be passed in when the caller has it already."""
     if frontier is None:
         frontier = cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     tier = _tiers(ranked) if rank_by == "capability" else None
@@ -50,7 +51,8 @@ def cost_capability_frontier(ranked: Sequence) -> frozenset[str]:
 
 
 def _tiers(ranked: Sequence) -> dict[str, int]:
-    return {r.offering.id: r.offering.capability_tier for r in ranked}
+    """Each offering's capability tier, from its class as the rules see it (its attributes)."""
+    return {r.offering.id: CAPABILITY_TIERS[r.attributes["offering.capability"]] for r in ranked}
 
 
 def figure_of(c, rank_by: str) -> Decimal:

@@ -254,7 +254,7 @@ class Sweeper:
         """The figures of OFFERINGS (those allowed) at VALUE, whatever their rank: evaluated again, not kept."""
         from recommender.decision.decide import evaluate
 
-        result = evaluate(self.requirements_at(value), self.setup, self.today, self.source)
+        result = evaluate(self.requirements_at(value), self.setup, self.today, self.source, traced=False)
         return {r.offering.id: figures_of(r) for r in result.ranked if r.offering.id in offerings}
 
     def requirements_at(self, value: Decimal):
@@ -293,7 +293,7 @@ class Sweeper:
         from recommender.decision.decide import evaluate
 
         requirements = self.requirements_at(value)
-        result = evaluate(requirements, self.setup, self.today, self.source)
+        result = evaluate(requirements, self.setup, self.today, self.source, traced=False)
         return summarize(value, result, requirements.inference.input_share, self.keep)
 
 

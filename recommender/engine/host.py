@@ -54,6 +54,7 @@ class Session:
     error: Optional[BaseException] = None
     fired: set[str] = field(default_factory=set)
     asserted: list[str] = field(default_factory=list)  # the facts asserted, as sent: retracted after
+    traced: bool = True  # False: the conclusions without `firings` (a sweep point shows no trace)
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -168,28 +169,39 @@ class Program:
             return
         session.fired.add(name)
         action = self.actions[name]
-        rule, kind, facts = action.rule, action.kind, session.facts
-        matched = {fact: facts.get(fact) for fact in action.reads}
-        if action.carries:
-            _add_conclusions(matched, orjson.loads(_without(message, requirements))[name])
-        if kind == "reason":
-            session.reasons.append((rule.value, name))
-            session.firings.append(Firing(name, matched, {"reason": rule.value}))
-        elif kind == "decision":
-            session.decisions[rule.conclusion] = (rule.value, name)
-            session.firings.append(Firing(name, matched, {rule.conclusion: rule.value}))
-        elif kind == "warn":
-            text = render_parts(action.message, session.value)
-            session.warnings.append((rule, text))
-            session.firings.append(Firing(name, matched, {"warning": text}))
-        else:
-            session.offering_rules.append(rule)
-            tests = {t.fact: _describe_test(t, facts) for t in rule.offering_tests}
-            session.firings.append(Firing(name, matched, {rule.conclusion: tests}))
+        shown = _conclude(session, action)
+        if session.traced:
+            facts = session.facts
+            matched = {fact: facts.get(fact) for fact in action.reads}
+            if action.carries:
+                _add_conclusions(matched, orjson.loads(_without(message, requirements))[name])
+            session.firings.append(Firing(name, matched, shown if shown is not None else _offering_tests(action.rule, facts)))
         if action.asserts is not None:
             fact = action.asserts + sid + '"}'
             _result(engine.assert_fact(self.handle, fact)[0], fact)  # not handled: no rule reads it
             session.asserted.append(fact)
+
+
+def _conclude(session: Session, action: _Action) -> Optional[dict]:
+    """Record what ACTION's rule concludes; what the trace shows it asserted (None for an offering
+    rule: its tests, described only when a trace is kept)."""
+    rule, kind = action.rule, action.kind
+    if kind == "reason":
+        session.reasons.append((rule.value, rule.id))
+        return {"reason": rule.value}
+    if kind == "decision":
+        session.decisions[rule.conclusion] = (rule.value, rule.id)
+        return {rule.conclusion: rule.value}
+    if kind == "warn":
+        text = render_parts(action.message, session.value)
+        session.warnings.append((rule, text))
+        return {"warning": text}
+    session.offering_rules.append(rule)
+    return None
+
+
+def _offering_tests(rule: Rule, facts: dict) -> dict:
+    return {rule.conclusion: {t.fact: _describe_test(t, facts) for t in rule.offering_tests}}
 
 
 _PROGRAMS: dict[str, Program] = {}
@@ -237,11 +249,12 @@ def _compiles_in_time(ruleset: RuleSet) -> None:
         time.sleep(0.005)
 
 
-def run(ruleset: RuleSet, fact: dict, flat_facts: dict) -> Session:
-    """Assert the requirements fact, take each decision, and return what the rules concluded."""
+def run(ruleset: RuleSet, fact: dict, flat_facts: dict, traced: bool = True) -> Session:
+    """Assert the requirements fact, take each decision, and return what the rules concluded (with
+    every firing, unless not TRACED)."""
     program = host_for(ruleset)
     sid = program.idle.pop() if program.idle else str(next(_SIDS))
-    session = Session(ruleset, flat_facts)
+    session = Session(ruleset, flat_facts, traced=traced)
     # durable_rules crashes deleting a session that never handled a message, or one with actions
     # still queued (only when an error cut the dispatch short): such a session is left, not deleted.
     state, settled = None, True
