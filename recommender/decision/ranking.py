@@ -21,17 +21,17 @@ def order(ranked: Sequence, rank_by: str, frontier: Optional[frozenset] = None) 
     tier = _tiers(ranked) if rank_by == "capability" else None
 
     def key(r) -> tuple:
-        first = (not r.figures.complete, bool(r.demoted))
-        preferred = -len(r.preferred)
+        figures, oid, preferred = r.figures, r.offering.id, -len(r.preferred)
+        first = (not figures.complete, bool(r.demoted))
         if rank_by == "monthly":
-            middle: tuple = (r.figures.monthly_total, preferred)
+            middle: tuple = (figures.monthly_total, preferred)
         elif rank_by == "capability":
-            middle = (-tier[r.offering.id], preferred, r.figures.year_one)
+            middle = (-tier[oid], preferred, figures.year_one)
         elif rank_by == "value":
-            middle = (r.offering.id not in frontier, preferred, r.figures.year_one)
+            middle = (oid not in frontier, preferred, figures.year_one)
         else:
-            middle = (preferred, r.figures.year_one)
-        return (*first, *middle, r.offering.id)
+            middle = (preferred, figures.year_one)
+        return (*first, *middle, oid)
 
     return sorted(ranked, key=key)
 
