@@ -68,7 +68,7 @@ class Evaluation:
     session: engine.Session
     decided: dict  # facts with approach, method and rank_by
     ranked: tuple[Ranked, ...]
-    excluded: tuple[dict, ...]
+    excluded: tuple[dict, ...]  # offering, the rule that excluded it, and (traced) its message
     costs: RequestCosts  # the request's costs, with its baseline and project-wide hidden costs
     frontier: frozenset = frozenset()
 
@@ -138,14 +138,16 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
     excluded, ranked = [], []
     for offering, failed, preferred, demoted in _sorted_out(catalog, session.offering_rules, all_attributes, decided):
         attributes = all_attributes[offering.id]
-        if failed is not None:
+        if failed is None:
+            ranked.append(Ranked(offering, costed(offering), preferred, demoted, attributes))
+        elif traced:
             excluded.append({
                 "offering": offering.id,
                 "rule": failed.id,
                 "message": render_parts(message_parts(failed.message), _lookup(attributes, decided)),
             })
         else:
-            ranked.append(Ranked(offering, costed(offering), preferred, demoted, attributes))
+            excluded.append({"offering": offering.id, "rule": failed.id})  # nothing shown: no message written
     rank_by = decided["rank_by"]
     frontier = ranking.cost_capability_frontier(ranked) if rank_by == "value" else frozenset()
     ordered = ranking.order(ranked, rank_by, frontier)
