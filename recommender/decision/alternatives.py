@@ -3,7 +3,6 @@ on money; and, for a request no offering can meet, the needs that clash and the 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Optional
 
 from recommender.domain import approach_cost, cost
@@ -57,7 +56,7 @@ def _cheapest(costed: list) -> Optional[tuple]:
 def _with(tuned: cost.Cost, extra: tuple) -> cost.Cost:
     monthly = cost.part((*tuned.monthly.lines, *extra))
     year_one = tuned.trainings_per_year * tuned.training.total + cost.MONTHS * monthly.total
-    return replace(tuned, monthly=monthly, year_one=year_one, missing=tuned.training.missing + monthly.missing)
+    return tuned.replaced(monthly=monthly, year_one=year_one, missing=tuned.training.missing + monthly.missing)
 
 
 def _today(req: Requirements, result) -> Optional[tuple]:

@@ -10,9 +10,7 @@ from recommender.domain.catalog import PRICE_FIELDS, Catalog, Offering
 
 def setup_as_of(setup, day: Optional[date]):
     """SETUP with its catalog as it stood on DAY (prices from their history); unchanged for None."""
-    from dataclasses import replace
-
-    return setup if day is None else replace(setup, catalog=as_of(setup.catalog, day))
+    return setup if day is None else setup.replaced(catalog=as_of(setup.catalog, day))
 
 
 def stamp_as_of(decision: dict, day: Optional[date]) -> dict:

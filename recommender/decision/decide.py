@@ -8,7 +8,6 @@ catalog and rules it is identical byte for byte, apart from `decision_id` and `c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Optional
@@ -20,6 +19,7 @@ from recommender.engine import host as engine
 from recommender.domain import pricecheck
 from recommender.domain.catalog import Catalog, Offering
 from recommender.domain.memo import Memo
+from recommender.domain.record import Record
 from recommender.domain.units import tokens
 from recommender.engine.facts import FACTS, FINE_TUNING_APPROACHES
 from recommender.domain.requirements import BaselineRates, Requirements
@@ -36,21 +36,21 @@ from recommender.decision.shapes import (  # noqa: F401 - the JSON shapes are pa
     money,
 )
 
-@dataclass(frozen=True)
-class Setup:
+class Setup(Record):
     """What decisions run against: a catalog and a rule set, loaded once."""
 
-    catalog: Catalog
-    rules: RuleSet
+    __slots__ = ("catalog", "rules")
+
+    def __init__(self, catalog: Catalog, rules: RuleSet):
+        self.catalog, self.rules = catalog, rules
 
 
-@dataclass(slots=True)  # one per allowed offering per decision: slots, not frozen (nothing mutates it)
-class Ranked:
-    offering: Offering
-    costed: Costed
-    preferred: tuple
-    demoted: tuple
-    attributes: dict
+class Ranked(Record):  # one per allowed offering per decision; nothing mutates it
+    __slots__ = ("offering", "costed", "preferred", "demoted", "attributes")
+
+    def __init__(self, offering: Offering, costed: Costed, preferred: tuple, demoted: tuple, attributes: dict):
+        self.offering, self.costed, self.preferred, self.demoted, self.attributes = (
+            offering, costed, preferred, demoted, attributes)
 
     @property
     def figures(self) -> cost.Figures:
@@ -61,16 +61,18 @@ class Ranked:
         return self.costed.cost
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """What the rules decided and how the allowed offerings rank: a decision before its JSON."""
+class Evaluation(Record):
+    """What the rules decided and how the allowed offerings rank: a decision before its JSON. DECIDED:
+    the facts with approach, method and rank_by; EXCLUDED: each offering left out, the rule that
+    excluded it, and (traced) its message; COSTS: the request's costs, with its baseline and
+    project-wide hidden costs."""
 
-    session: engine.Session
-    decided: dict  # facts with approach, method and rank_by
-    ranked: tuple[Ranked, ...]
-    excluded: tuple[dict, ...]  # offering, the rule that excluded it, and (traced) its message
-    costs: RequestCosts  # the request's costs, with its baseline and project-wide hidden costs
-    frontier: frozenset = frozenset()
+    __slots__ = ("session", "decided", "ranked", "excluded", "costs", "frontier")
+
+    def __init__(self, session: engine.Session, decided: dict, ranked: tuple[Ranked, ...], excluded: tuple[dict, ...],
+                 costs: RequestCosts, frontier: frozenset = frozenset()):
+        self.session, self.decided, self.ranked, self.excluded = session, decided, ranked, excluded
+        self.costs, self.frontier = costs, frontier
 
     @property
     def baseline(self) -> Optional[cost.Baseline]:

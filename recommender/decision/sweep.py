@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any, Callable, Optional
@@ -21,6 +20,7 @@ from typing import Any, Callable, Optional
 import orjson
 
 from recommender.domain.errors import InputError
+from recommender.domain.record import Record
 
 HORIZON_MONTHS = 12  # break-even "within the horizon": training paid back within year one
 EXAMPLE = "inference.monthly_tokens=100K..1B:40:log"
@@ -44,13 +44,11 @@ RESOLUTION = {"tokens": Decimal(1), "requests": Decimal(1), "count": Decimal(1),
 _SPEC = re.compile(r"^(?P<field>[a-z_.]+)=(?P<range>[^:]+?)(?::(?P<steps>[^:]*))?(?::(?P<spacing>[^:]*))?$")
 
 
-@dataclass(frozen=True)
-class Spec:
-    field: str
-    low: Decimal
-    high: Decimal
-    steps: int
-    log: bool
+class Spec(Record):
+    __slots__ = ("field", "low", "high", "steps", "log")
+
+    def __init__(self, field: str, low: Decimal, high: Decimal, steps: int, log: bool):
+        self.field, self.low, self.high, self.steps, self.log = field, low, high, steps, log
 
     @property
     def kind(self) -> str:
@@ -140,33 +138,33 @@ def collector_paused():
 # --- evaluating points ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
-    training: Decimal
-    monthly: Decimal
-    year_one: Decimal
-    complete: bool
-    rank_class: tuple  # what ranks before the figure: completeness, demotion, preferences
+class Figures(Record):
+    __slots__ = ("training", "monthly", "year_one", "complete", "rank_class")
+
+    def __init__(self, training: Decimal, monthly: Decimal, year_one: Decimal, complete: bool, rank_class: tuple):
+        self.training, self.monthly, self.year_one, self.complete = training, monthly, year_one, complete
+        self.rank_class = rank_class  # what ranks before the figure: completeness, demotion, preferences
 
 
 KEPT_RANKS = 4  # a point keeps the figures of this many offerings at least: the chart plots up to four
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(Record):
     """One grid value's outcome, kept small whatever the catalog: a long sweep holds thousands and
     sends them between processes. Only the first offerings (as many as are shown, at least
     KEPT_RANKS) keep their figures."""
 
-    value: Decimal
-    approach: str
-    method: str
-    rank_by: str
-    share: Decimal  # the input share at this point
-    order: tuple[str, ...]  # the first allowed offerings, best first
-    figures: dict  # offering id → Figures, for those in `order`
-    break_even_months: Optional[Decimal]  # the top offering's, against the baseline
-    has_baseline: bool
+    __slots__ = ("value", "approach", "method", "rank_by", "share", "order", "figures", "break_even_months",
+                 "has_baseline")
+
+    def __init__(self, value: Decimal, approach: str, method: str, rank_by: str, share: Decimal,
+                 order: tuple[str, ...], figures: dict, break_even_months: Optional[Decimal], has_baseline: bool):
+        self.value, self.approach, self.method, self.rank_by = value, approach, method, rank_by
+        self.share = share  # the input share at this point
+        self.order = order  # the first allowed offerings, best first
+        self.figures = figures  # offering id → Figures, for those in `order`
+        self.break_even_months = break_even_months  # the top offering's, against the baseline
+        self.has_baseline = has_baseline
 
     @property
     def top(self) -> Optional[str]:
@@ -180,7 +178,7 @@ class Point:
 
     def packed(self) -> bytes:
         """The point as compact JSON (decimals as their exact text): what a worker sends back, a
-        fraction of what pickling its dataclasses and decimals costs either side."""
+        fraction of what pickling its records and decimals costs either side."""
         figures = [(oid, str(f.training), str(f.monthly), str(f.year_one), f.complete, f.rank_class)
                    for oid, f in self.figures.items()]
         return orjson.dumps((str(self.value), self.approach, self.method, self.rank_by, str(self.share), self.order,
@@ -315,15 +313,15 @@ KINDS: dict[str, Callable[[Point], Any]] = {
 }
 
 
-@dataclass
-class Crossover:
-    kind: str
-    before: Any
-    after: Any
-    below: Decimal  # the last value with `before`
-    at: Decimal  # the first value with `after`
-    closed_form: Optional[Decimal] = None
-    note: Optional[str] = field(default=None)
+class Crossover(Record):
+    __slots__ = ("kind", "before", "after", "below", "at", "closed_form", "note")
+
+    def __init__(self, kind: str, before: Any, after: Any, below: Decimal, at: Decimal,
+                 closed_form: Optional[Decimal] = None, note: Optional[str] = None):
+        self.kind, self.before, self.after = kind, before, after
+        self.below = below  # the last value with `before`
+        self.at = at  # the first value with `after`
+        self.closed_form, self.note = closed_form, note
 
 
 def crossovers(sweeper: Sweeper, points: list[Point]) -> list[Crossover]:

@@ -7,7 +7,6 @@ incomplete: the known part is a lower bound, and the missing price is named. Nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
@@ -21,6 +20,7 @@ from recommender.domain.hidden import (  # noqa: F401 - hidden costs are part of
     project_hidden_costs,
 )
 from recommender.domain.memo import Memo
+from recommender.domain.record import Record
 from recommender.domain.requirements import BaselineRates, Requirements
 
 MILLION = Decimal(1_000_000)
@@ -42,22 +42,25 @@ def _cents(amount: Decimal) -> str:
 _USD = Memo(50_000)  # amounts repeat across offerings and decisions
 
 
-@dataclass(slots=True)  # built ~100 times a decision: plain slots, not frozen (nothing mutates it)
-class Line:
+class Line(Record):  # built ~100 times a decision; nothing mutates it
     """One item: quantity × rate = amount. `rate` and `amount` are None when the catalog lacks the price."""
 
-    item: str
-    price: str  # where the rate lives in the catalog, e.g. "training.lora.sft"
-    quantity: Decimal
-    unit: str  # what the quantity counts: tokens, months, hours
-    rate_unit: str  # what the rate is per: per 1M tokens, per month, per hour
-    rate: Optional[Decimal] = None
-    amount: Optional[Decimal] = None
-    source: Optional[str] = None
-    as_of: Optional[date] = None
-    note: Optional[str] = None
-    origin: Optional[Price] = field(default=None, compare=False, repr=False)  # the catalog price itself
-    amount_high: Optional[Decimal] = None  # the top of a price range the source gives ($2–$4/month)
+    __slots__ = ("item", "price", "quantity", "unit", "rate_unit", "rate", "amount", "source", "as_of", "note",
+                 "origin", "amount_high")
+    UNCOMPARED = frozenset({"origin"})
+
+    def __init__(self, item: str, price: str, quantity: Decimal, unit: str, rate_unit: str,
+                 rate: Optional[Decimal] = None, amount: Optional[Decimal] = None, source: Optional[str] = None,
+                 as_of: Optional[date] = None, note: Optional[str] = None, origin: Optional[Price] = None,
+                 amount_high: Optional[Decimal] = None):
+        self.item = item
+        self.price = price  # where the rate lives in the catalog, e.g. "training.lora.sft"
+        self.quantity = quantity
+        self.unit = unit  # what the quantity counts: tokens, months, hours
+        self.rate_unit = rate_unit  # what the rate is per: per 1M tokens, per month, per hour
+        self.rate, self.amount, self.source, self.as_of, self.note = rate, amount, source, as_of, note
+        self.origin = origin  # the catalog price itself
+        self.amount_high = amount_high  # the top of a price range the source gives ($2–$4/month)
 
     @property
     def missing(self) -> bool:
@@ -75,13 +78,13 @@ def priced(item: str, price_name: str, price: Optional[Price], quantity, unit: s
                 price, high)
 
 
-@dataclass(slots=True)  # built ~100 times a decision: plain slots, not frozen (nothing mutates it)
-class Part:
+class Part(Record):  # built ~100 times a decision; nothing mutates it
     """A sum of lines; its total is a lower bound when any line is missing its price."""
 
-    lines: tuple[Line, ...]
-    total: Decimal
-    missing: tuple[str, ...]
+    __slots__ = ("lines", "total", "missing")
+
+    def __init__(self, lines: tuple[Line, ...], total: Decimal, missing: tuple[str, ...]):
+        self.lines, self.total, self.missing = lines, total, missing
 
     @property
     def high(self) -> Optional[Decimal]:
@@ -102,43 +105,44 @@ def part(lines) -> Part:
     return Part(tuple(lines), total, tuple(missing))
 
 
-@dataclass(slots=True)  # built per offering per decision: slots, not frozen (nothing mutates it)
-class BreakEven:
+class BreakEven(Record):  # built per offering per decision; nothing mutates it
     """Against the baseline (002's method), counting one-time costs (001): what must be repaid is
     trainings a year × training + data preparation + evaluations, at the low end of the hidden-cost
     ranges (`tokens`, `months`) and at the high end (`tokens_high`, `months_high`); months are net of
-    hosting. `training_only_tokens` is 002's own figure: training cost / per-1M saving."""
+    hosting. `training_only_tokens` is 002's own figure: training cost / per-1M saving. REASON: why
+    there is no break-even, or none in months. METHOD: "blended", or "input_only" (002's method on
+    input rates, the baseline's output rate unknown)."""
 
-    baseline: str
-    baseline_rate: Optional[Decimal] = None
-    fine_tuned_rate: Optional[Decimal] = None
-    tokens: Optional[int] = None
-    months: Optional[Decimal] = None
-    reason: Optional[str] = None  # why there is no break-even, or no break-even in months
-    monthly_saving: Optional[Decimal] = None
-    tokens_high: Optional[int] = None
-    months_high: Optional[Decimal] = None
-    training_only_tokens: Optional[int] = None
-    repay_low: Optional[Decimal] = None
-    repay_high: Optional[Decimal] = None
-    method: str = "blended"  # or "input_only": 002's method on input rates, the baseline's output rate unknown
+    __slots__ = ("baseline", "baseline_rate", "fine_tuned_rate", "tokens", "months", "reason", "monthly_saving",
+                 "tokens_high", "months_high", "training_only_tokens", "repay_low", "repay_high", "method")
+
+    def __init__(self, baseline: str, baseline_rate: Optional[Decimal] = None,
+                 fine_tuned_rate: Optional[Decimal] = None, tokens: Optional[int] = None,
+                 months: Optional[Decimal] = None, reason: Optional[str] = None,
+                 monthly_saving: Optional[Decimal] = None, tokens_high: Optional[int] = None,
+                 months_high: Optional[Decimal] = None, training_only_tokens: Optional[int] = None,
+                 repay_low: Optional[Decimal] = None, repay_high: Optional[Decimal] = None, method: str = "blended"):
+        self.baseline, self.baseline_rate, self.fine_tuned_rate = baseline, baseline_rate, fine_tuned_rate
+        self.tokens, self.months, self.reason, self.monthly_saving = tokens, months, reason, monthly_saving
+        self.tokens_high, self.months_high, self.training_only_tokens = tokens_high, months_high, training_only_tokens
+        self.repay_low, self.repay_high, self.method = repay_low, repay_high, method
 
 
-@dataclass(slots=True)  # built per offering per decision: slots, not frozen (nothing mutates it)
-class Cost:
-    offering: str
-    method: str
-    training_type: str
-    trainings_per_year: int
-    training: Part  # one training run
-    monthly: Part
-    hidden: Optional[Hidden]
-    uplift: Optional[Decimal]
-    break_even: Optional[BreakEven]
-    notes: tuple[str, ...] = field(default=())
-    year_one: Decimal = Decimal(0)  # trainings × training + 12 × monthly; set by compute()
-    missing: tuple[str, ...] = ()
-    basis: str = "fine_tuned"  # or "base_model": an approach that does not fine-tune (domain/approach_cost.py)
+class Cost(Record):  # built per offering per decision; nothing mutates it
+    """TRAINING: one training run. YEAR_ONE: trainings × training + 12 × monthly. BASIS: "fine_tuned",
+    or "base_model" for an approach that does not fine-tune (domain/approach_cost.py)."""
+
+    __slots__ = ("offering", "method", "training_type", "trainings_per_year", "training", "monthly", "hidden",
+                 "uplift", "break_even", "notes", "year_one", "missing", "basis")
+
+    def __init__(self, offering: str, method: str, training_type: str, trainings_per_year: int, training: Part,
+                 monthly: Part, hidden: Optional[Hidden], uplift: Optional[Decimal], break_even: Optional[BreakEven],
+                 notes: tuple[str, ...] = (), year_one: Decimal = Decimal(0), missing: tuple[str, ...] = (),
+                 basis: str = "fine_tuned"):
+        self.offering, self.method, self.training_type = offering, method, training_type
+        self.trainings_per_year, self.training, self.monthly, self.hidden = trainings_per_year, training, monthly, hidden
+        self.uplift, self.break_even, self.notes, self.year_one = uplift, break_even, notes, year_one
+        self.missing, self.basis = missing, basis
 
     @property
     def complete(self) -> bool:
@@ -276,11 +280,11 @@ def uplift(offering: Offering) -> Optional[Decimal]:
 # --- break-even ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Baseline:
-    label: str
-    input: Optional[Price]
-    output: Optional[Price]
+class Baseline(Record):
+    __slots__ = ("label", "input", "output")
+
+    def __init__(self, label: str, input: Optional[Price], output: Optional[Price]):  # noqa: A002 - its rates
+        self.label, self.input, self.output = label, input, output
 
 
 def resolve_baseline(req: Requirements, catalog: Catalog, file: str = "requirements") -> Optional[Baseline]:
@@ -368,16 +372,16 @@ def _rate(rate: Decimal) -> str:
 # --- the whole offering -------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Figures:
+class Figures(Record):
     """What a ranking compares (year-1, monthly, complete): worked out before (and without) the whole
     cost, which is built only where it is shown."""
 
-    training_total: Decimal
-    monthly_total: Decimal
-    year_one: Decimal
-    complete: bool
-    basis: str = "fine_tuned"
+    __slots__ = ("training_total", "monthly_total", "year_one", "complete", "basis")
+
+    def __init__(self, training_total: Decimal, monthly_total: Decimal, year_one: Decimal, complete: bool,
+                 basis: str = "fine_tuned"):
+        self.training_total, self.monthly_total, self.year_one = training_total, monthly_total, year_one
+        self.complete, self.basis = complete, basis
 
 
 def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora",

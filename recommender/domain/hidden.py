@@ -6,49 +6,39 @@ once and shared across offerings and requests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from typing import Optional
 
 from recommender.domain.catalog import Catalog, HiddenCost, Offering
 from recommender.domain.memo import Memo
+from recommender.domain.record import Record
 from recommender.domain.requirements import Requirements
 
 
-@dataclass(frozen=True)
-class HiddenItem:
-    id: str
-    description: str
-    per: str
-    times: int
-    low: Optional[Decimal]
-    high: Optional[Decimal]
-    source: Optional[str]
-    note: Optional[str]
+class HiddenItem(Record):
+    __slots__ = ("id", "description", "per", "times", "low", "high", "source", "note")
+
+    def __init__(self, id: str, description: str, per: str, times: int, low: Optional[Decimal],  # noqa: A002
+                 high: Optional[Decimal], source: Optional[str], note: Optional[str]):
+        self.id, self.description, self.per, self.times = id, description, per, times
+        self.low, self.high, self.source, self.note = low, high, source, note
 
 
-@dataclass(frozen=True)
-class Hidden:
-    """001's forgotten costs, as a range beside year-1 (never folded into it)."""
+class Hidden(Record):
+    """001's forgotten costs, as a range beside year-1 (never folded into it). SHARED: how many of the
+    items, first, are the project's. Built once per offering and trainings a year, and kept."""
 
-    items: tuple[HiddenItem, ...]
-    shared: int = field(default=0, compare=False)  # how many of the items, first, are the project's
+    __slots__ = ("items", "shared", "low", "high", "one_time")
+    UNCOMPARED = frozenset({"shared", "low", "high", "one_time"})
 
-    @cached_property
-    def low(self) -> Decimal:
-        return sum((i.low * i.times for i in self.items if i.low is not None), Decimal(0))
-
-    @cached_property
-    def high(self) -> Decimal:
-        return sum((i.high * i.times for i in self.items if i.high is not None), Decimal(0))
-
-    @cached_property
-    def one_time(self) -> tuple[Decimal, Decimal]:
-        """(low, high) of the items paid per project and per training run."""
-        items = [i for i in self.items if i.per in ("project", "training_run")]
-        return (sum((i.low * i.times for i in items if i.low is not None), Decimal(0)),
-                sum((i.high * i.times for i in items if i.high is not None), Decimal(0)))
+    def __init__(self, items: tuple[HiddenItem, ...], shared: int = 0):
+        self.items, self.shared = items, shared
+        self.low = sum((i.low * i.times for i in items if i.low is not None), Decimal(0))
+        self.high = sum((i.high * i.times for i in items if i.high is not None), Decimal(0))
+        once = [i for i in items if i.per in ("project", "training_run")]
+        # (low, high) of the items paid per project and per training run
+        self.one_time = (sum((i.low * i.times for i in once if i.low is not None), Decimal(0)),
+                         sum((i.high * i.times for i in once if i.high is not None), Decimal(0)))
 
 
 def hidden_costs(offering: Offering, catalog: Catalog, req: Requirements,

@@ -11,7 +11,6 @@ A price's `history` counts as conflicting: an earlier value another source gave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
@@ -20,6 +19,7 @@ from typing import Iterator, Optional
 from pydantic import ValidationError
 
 from recommender.domain.catalog import PRICE_FIELDS, Catalog, Offering, Price, PublishedFigure
+from recommender.domain.record import Record
 
 STALE_AFTER_DAYS = 180
 IMPLAUSIBLE_FACTOR = Decimal(100)
@@ -35,12 +35,14 @@ _GROUPS = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # stale, implausible, conflict, published
-    offering: str
-    price: str  # price name, or the published figure
-    message: str
+class Finding(Record):
+    __slots__ = ("kind", "offering", "price", "message")
+
+    def __init__(self, kind: str, offering: str, price: str, message: str):
+        self.kind = kind  # stale, implausible, conflict, published
+        self.offering = offering
+        self.price = price  # price name, or the published figure
+        self.message = message
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "offering": self.offering, "price": self.price, "message": self.message}

@@ -10,12 +10,12 @@ Offering attributes (`offering.family`, `offering.regions`, ...) are tested by r
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Optional
 
 from pydantic import BaseModel, TypeAdapter
 
+from recommender.domain.record import Record
 from recommender.domain.requirements import Requirements
 
 DECISIONS: dict[str, tuple[str, ...]] = {
@@ -26,12 +26,14 @@ DECISIONS: dict[str, tuple[str, ...]] = {
 FINE_TUNING_APPROACHES = ("fine_tune", "hybrid")
 
 
-@dataclass(frozen=True)
-class FactKind:
-    name: str
-    kind: str  # tokens, count, decimal, bool, enum, text, list
-    choices: tuple[str, ...] = ()
-    annotation: Any = None  # the requirements field's type, validators included
+class FactKind(Record):
+    __slots__ = ("name", "kind", "choices", "annotation")
+
+    def __init__(self, name: str, kind: str, choices: tuple[str, ...] = (), annotation: Any = None):
+        self.name = name
+        self.kind = kind  # tokens, count, decimal, bool, enum, text, list
+        self.choices = choices
+        self.annotation = annotation  # the requirements field's type, validators included
 
     @property
     def adapter(self) -> Optional[TypeAdapter]:

@@ -22,39 +22,42 @@ import itertools
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import durable_rules_engine as engine  # called through the module: a test unplugs it to show it decides
 import orjson
 
 from recommender.domain.errors import InputError
+from recommender.domain.record import Record
 from recommender.engine.durable import message_parts, render_parts, ruleset_json
 from recommender.engine.rules import FactRef, Rule, RuleSet
 
 
-@dataclass(slots=True)  # ~15 a decision: slots, not frozen (nothing mutates it)
-class Firing:
-    rule: str
-    matched: dict
-    asserted: dict
+class Firing(Record):  # ~15 a decision; nothing mutates it
+    __slots__ = ("rule", "matched", "asserted")
+
+    def __init__(self, rule: str, matched: dict, asserted: dict):
+        self.rule, self.matched, self.asserted = rule, matched, asserted
 
 
-@dataclass
-class Session:
+class Session(Record):
     """What one decision's rules concluded, in firing order."""
 
-    ruleset: RuleSet
-    facts: dict  # flat fact name -> value, as the trace shows it
-    firings: list[Firing] = field(default_factory=list)
-    reasons: list[tuple[str, str]] = field(default_factory=list)  # (reason, rule id)
-    decisions: dict[str, tuple[Any, str]] = field(default_factory=dict)  # key -> (value, rule id)
-    offering_rules: list[Rule] = field(default_factory=list)  # require / prefer / demote, in order
-    warnings: list[tuple[Rule, str]] = field(default_factory=list)  # (rule, rendered message)
-    error: Optional[BaseException] = None
-    fired: set[str] = field(default_factory=set)
-    asserted: list[str] = field(default_factory=list)  # the facts asserted, as sent: retracted after
-    traced: bool = True  # False: the conclusions without `firings` (a sweep point shows no trace)
+    __slots__ = ("ruleset", "facts", "firings", "reasons", "decisions", "offering_rules", "warnings", "error",
+                 "fired", "asserted", "traced")
+
+    def __init__(self, ruleset: RuleSet, facts: dict, traced: bool = True):
+        self.ruleset = ruleset
+        self.facts = facts  # flat fact name -> value, as the trace shows it
+        self.firings: list[Firing] = []
+        self.reasons: list[tuple[str, str]] = []  # (reason, rule id)
+        self.decisions: dict[str, tuple[Any, str]] = {}  # key -> (value, rule id)
+        self.offering_rules: list[Rule] = []  # require / prefer / demote, in order
+        self.warnings: list[tuple[Rule, str]] = []  # (rule, rendered message)
+        self.error: Optional[BaseException] = None
+        self.fired: set[str] = set()
+        self.asserted: list[str] = []  # the facts asserted, as sent: retracted after
+        self.traced = traced  # False: the conclusions without `firings` (a sweep point shows no trace)
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -93,16 +96,19 @@ def _result(result: int, message: str) -> int:
     return result
 
 
-@dataclass(frozen=True)
-class _Action:
+class _Action(Record):
     """What firing one rule does, worked out once per rule set."""
 
-    rule: Rule
-    kind: str  # reason, decision, warn or offering
-    reads: tuple[str, ...]  # the requirement facts shown as matched
-    carries: bool  # its message holds reason or decision facts the trace shows
-    asserts: Optional[str]  # the fact it asserts, open for the sid; None: nothing
-    message: tuple[str, ...] = ()  # a warning's text, split around the facts it quotes
+    __slots__ = ("rule", "kind", "reads", "carries", "asserts", "message")
+
+    def __init__(self, rule: Rule, kind: str, reads: tuple[str, ...], carries: bool, asserts: Optional[str],
+                 message: tuple[str, ...] = ()):
+        self.rule = rule
+        self.kind = kind  # reason, decision, warn or offering
+        self.reads = reads  # the requirement facts shown as matched
+        self.carries = carries  # its message holds reason or decision facts the trace shows
+        self.asserts = asserts  # the fact it asserts, open for the sid; None: nothing
+        self.message = message  # a warning's text, split around the facts it quotes
 
 
 def _action(rule: Rule, ruleset: RuleSet) -> _Action:

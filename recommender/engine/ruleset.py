@@ -2,61 +2,62 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from recommender.domain.errors import InputError
+from recommender.domain.record import Record
 from recommender.engine.facts import DECISIONS
 
 
-@dataclass(frozen=True)
-class FactRef:
+class FactRef(Record):
     """A value taken from the request at decision time: `{fact: needs.model_family}`."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
 
 
-@dataclass(frozen=True)
-class Test:
-    fact: str
-    op: str
-    value: Any = None  # a literal, a tuple of literals for in/not_in, or a FactRef
+class Test(Record):
+    __slots__ = ("fact", "op", "value")
+
+    def __init__(self, fact: str, op: str, value: Any = None):
+        self.fact, self.op = fact, op
+        self.value = value  # a literal, a tuple of literals for in/not_in, or a FactRef
 
 
-@dataclass(frozen=True)
-class Condition:
-    tests: tuple[Test, ...] = ()  # on the requirements fact
-    any_of: tuple[tuple[Test, ...], ...] = ()  # one of these groups holds
-    reasons_all: tuple[str, ...] = ()
-    reasons_any: tuple[str, ...] = ()
-    reasons_none: tuple[str, ...] = ()
-    decisions: tuple[Test, ...] = ()  # on approach / method / rank_by
+class Condition(Record):
+    """TESTS: on the requirements fact; ANY_OF: groups of tests, one of which holds; DECISIONS: tests
+    on approach / method / rank_by. READS, derived: the requirement facts tested."""
 
-    reads: tuple[str, ...] = field(default=(), compare=False)  # derived: the requirement facts tested
+    __slots__ = ("tests", "any_of", "reasons_all", "reasons_any", "reasons_none", "decisions", "reads")
+    UNCOMPARED = frozenset({"reads"})
 
-    def __post_init__(self) -> None:
+    def __init__(self, tests: tuple[Test, ...] = (), any_of: tuple[tuple[Test, ...], ...] = (),
+                 reasons_all: tuple[str, ...] = (), reasons_any: tuple[str, ...] = (),
+                 reasons_none: tuple[str, ...] = (), decisions: tuple[Test, ...] = ()):
+        self.tests, self.any_of, self.decisions = tests, any_of, decisions
+        self.reasons_all, self.reasons_any, self.reasons_none = reasons_all, reasons_any, reasons_none
         # Asked on every firing for the trace, so worked out once.
-        names = [t.fact for t in self.tests] + [t.fact for g in self.any_of for t in g]
-        object.__setattr__(self, "reads", tuple(dict.fromkeys(names)))
+        self.reads = tuple(dict.fromkeys([t.fact for t in tests] + [t.fact for g in any_of for t in g]))
 
     def facts_read(self) -> tuple[str, ...]:
         return self.reads
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    description: str
-    source_document: str
-    source_says: str
-    file: str
-    index: int  # position in its file
-    order: int  # position across all files: decides precedence between decision rules
-    when: Condition
-    conclusion: str  # one of CONCLUSIONS
-    value: Any = None  # reason name, decision value or warning text
-    offering_tests: tuple[Test, ...] = ()
-    message: Optional[str] = None
+class Rule(Record):
+    """INDEX: its position in its file; ORDER: across all files (it decides precedence between
+    decision rules); CONCLUSION: one of CONCLUSIONS; VALUE: a reason name, decision value or warning text."""
+
+    __slots__ = ("id", "description", "source_document", "source_says", "file", "index", "order", "when",
+                 "conclusion", "value", "offering_tests", "message")
+
+    def __init__(self, id: str, description: str, source_document: str, source_says: str, file: str,  # noqa: A002
+                 index: int, order: int, when: Condition, conclusion: str, value: Any = None,
+                 offering_tests: tuple[Test, ...] = (), message: Optional[str] = None):
+        self.id, self.description, self.source_document, self.source_says = id, description, source_document, source_says
+        self.file, self.index, self.order, self.when = file, index, order, when
+        self.conclusion, self.value, self.offering_tests, self.message = conclusion, value, offering_tests, message
 
     @property
     def decides(self) -> Optional[str]:
@@ -76,23 +77,23 @@ class Rule:
         }
 
 
-@dataclass
-class RuleSet:
-    rules: tuple[Rule, ...]
-    sha256: str
-    directory: str
-    decision_order: tuple[str, ...]
-    by_id: dict[str, Rule] = field(default_factory=dict)
-    facts_tested: frozenset[str] = frozenset()  # requirement and context facts some rule tests
-    decisions_read: frozenset[str] = frozenset()  # decisions some rule reads
-    _cost_rules: Optional[tuple] = field(default=None, repr=False, compare=False)
-    builtin: bool = False  # the rules shipped with ftrec (trusted to compile quickly)
+class RuleSet(Record):
+    """FACTS_TESTED: the requirement and context facts some rule tests; DECISIONS_READ: the decisions
+    some rule reads (both asked on every decision). BUILTIN: the rules shipped with ftrec (trusted to
+    compile quickly)."""
 
-    def __post_init__(self) -> None:
-        self.by_id = {rule.id: rule for rule in self.rules}
-        # what the matcher needs to see, and which decisions are asserted back: asked on every decision
-        self.facts_tested = frozenset(name for rule in self.rules for name in rule.when.facts_read())
-        self.decisions_read = frozenset(test.fact for rule in self.rules for test in rule.when.decisions)
+    __slots__ = ("rules", "sha256", "directory", "decision_order", "builtin", "by_id", "facts_tested",
+                 "decisions_read", "_cost_rules")
+    UNCOMPARED = frozenset({"by_id", "facts_tested", "decisions_read", "_cost_rules"})
+
+    def __init__(self, rules: tuple[Rule, ...], sha256: str, directory: str, decision_order: tuple[str, ...],
+                 builtin: bool = False):
+        self.rules, self.sha256, self.directory, self.decision_order = rules, sha256, directory, decision_order
+        self.builtin = builtin
+        self.by_id = {rule.id: rule for rule in rules}
+        self.facts_tested = frozenset(name for rule in rules for name in rule.when.facts_read())
+        self.decisions_read = frozenset(test.fact for rule in rules for test in rule.when.decisions)
+        self._cost_rules: Optional[tuple] = None
 
     def weighs_costs(self, reasons: set[str]) -> bool:
         """Whether, with these reasons in, some rule that reads `costs.*` facts has its reasons met:
