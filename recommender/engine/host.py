@@ -57,7 +57,7 @@ class Session(Record):
         self.error: Optional[BaseException] = None
         self.fired: set[str] = set()
         self.asserted: list[str] = []  # the facts asserted, as sent: retracted after
-        self.traced = traced  # False: the conclusions without `firings` (a sweep point shows no trace)
+        self.traced = traced  # False: no `firings`, and warnings without their text (a sweep point shows neither)
 
     def values(self) -> dict:
         """The facts, with the decisions taken so far: what messages may quote."""
@@ -199,7 +199,7 @@ def _conclude(session: Session, action: _Action) -> Optional[dict]:
         session.decisions[rule.conclusion] = (rule.value, rule.id)
         return {rule.conclusion: rule.value}
     if kind == "warn":
-        text = render_parts(action.message, session.value)
+        text = render_parts(action.message, session.value) if session.traced else None  # shown only with a trace
         session.warnings.append((rule, text))
         return {"warning": text}
     session.offering_rules.append(rule)

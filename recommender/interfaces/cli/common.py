@@ -50,12 +50,13 @@ wide_option = click.option("--wide", is_flag=True,
 def emit(data: dict, fmt: str, table, markdown=None, csv=None, wide: bool = False) -> None:
     """DATA as JSON, or through the renderer its format names (a rich table fitted to the terminal,
     or to a wide one with --wide; markdown, CSV)."""
-    from recommender.presentation.layout import console
     from recommender.decision.decide import dumps
 
     if fmt == "json":
         click.echo(dumps(data))
     elif fmt == "table":
+        from recommender.presentation.layout import console
+
         out = console(wide=wide)
         out.print(table(data, out.width))
     else:

@@ -89,12 +89,15 @@ def sweep(requirements, vary, top, catalog_dir, rules_dir, fmt, plot, plot_file,
 
 
 def _show_sweep(result: dict, fmt: str, points, crossings, spec, plot: bool, wide: bool) -> None:
-    from recommender.presentation import whatif_view
-    from recommender.presentation.layout import console
+    if fmt == "json":  # no table drawn: its renderers (and rich) are not even imported
+        emit(result, fmt, table=None)
+    else:
+        from recommender.presentation import whatif_view
 
-    emit(result, fmt, whatif_view.sweep_table, whatif_view.sweep_markdown, whatif_view.sweep_csv, wide=wide)
+        emit(result, fmt, whatif_view.sweep_table, whatif_view.sweep_markdown, whatif_view.sweep_csv, wide=wide)
     if plot:
         from recommender.presentation.chart import text_chart
+        from recommender.presentation.layout import console
 
         out = console(wide=wide)
         out.print(text_chart(points, crossings, spec.field, spec.log, width=chart_width(out.width)))
