@@ -16,12 +16,24 @@ from recommender.domain.requirements import Requirements
 
 
 class HiddenItem(Record):
-    __slots__ = ("id", "description", "per", "times", "low", "high", "source", "note")
+    """Looked up by value across offerings and decisions (equal items share one JSON shape): its
+    fields are kept as one tuple too, hashed once."""
+
+    __slots__ = ("id", "description", "per", "times", "low", "high", "source", "note", "_key", "_hash")
+    UNCOMPARED = frozenset({"_key", "_hash"})
 
     def __init__(self, id: str, description: str, per: str, times: int, low: Optional[Decimal],  # noqa: A002
                  high: Optional[Decimal], source: Optional[str], note: Optional[str]):
         self.id, self.description, self.per, self.times = id, description, per, times
         self.low, self.high, self.source, self.note = low, high, source, note
+        self._key = (id, description, per, times, low, high, source, note)
+        self._hash = hash(self._key)
+
+    def __eq__(self, other) -> bool:
+        return self._key == other._key if type(other) is HiddenItem else NotImplemented
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 class Hidden(Record):
