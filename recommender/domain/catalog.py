@@ -340,26 +340,38 @@ def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
 
 
 def _encode(catalog: Catalog) -> bytes:
+    """The catalog as rebuild.py's tables (each distinct text, price, source... once), and where they go."""
     import orjson
 
-    def dump(model) -> dict:
-        return model.model_dump(mode="json", exclude_unset=True)  # by field name, as rebuild.py reads it
+    from recommender.domain.rebuild import Encoder
 
-    return orjson.dumps({"offerings": [dump(o) for o in catalog.offerings.values()], "providers": catalog.providers,
-                         "hidden_costs": [dump(h) for h in catalog.hidden_costs],
-                         "approach_prices": dump(catalog.approach_prices), "files": list(catalog.files)})
+    tables = Encoder()
+    offerings = [tables.model(o) for o in catalog.offerings.values()]
+    providers = [tables.text(catalog.providers[oid]) for oid in catalog.providers]
+    by_id = dict(zip(catalog.offerings, offerings))
+    return orjson.dumps({"offerings": offerings, "providers": [[by_id[oid] for oid in catalog.providers], providers],
+                         "hidden_costs": [tables.model(h) for h in catalog.hidden_costs],
+                         "approach_prices": tables.model(catalog.approach_prices), "files": list(catalog.files),
+                         "tables": tables.tables()})
 
 
 def _decode(body: bytes, sha: str, label: str) -> Catalog:
     import orjson
 
-    from recommender.domain.rebuild import rebuilder, rebuilt_by_id
+    from recommender.domain.rebuild import Decoder
 
-    stored, hidden = orjson.loads(body), rebuilder(HiddenCost)
-    return Catalog(offerings=rebuilt_by_id(stored["offerings"], rebuilder(Offering)),
-                   providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
-                   approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
+    stored = orjson.loads(body)
+    tables = Decoder(stored.pop("tables"), _STORED)
+    offerings = tables.models(Offering, stored["offerings"])
+    with_provider, names = stored["providers"]
+    provided = [o.id for o in tables.models(Offering, with_provider)]
+    return Catalog(offerings={o.id: o for o in offerings}, providers=dict(zip(provided, tables.texts(names), strict=True)),
+                   hidden_costs=tuple(tables.models(HiddenCost, stored["hidden_costs"])),
+                   approach_prices=tables.models(ApproachPrices, [stored["approach_prices"]])[0], sha256=sha,
                    directory=label, files=tuple(stored["files"]))
+
+
+_STORED = (Offering, HiddenCost, ApproachPrices)  # what a catalog's tables hold
 
 
 def _without_collector(function, *args):
