@@ -336,7 +336,13 @@ def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
     from recommender.domain import disk_cache
 
     return disk_cache.cached("catalog", sha, lambda: _build(texts, sha, label), _encode,
-                             lambda body: _decode(body, sha, label))
+                             lambda body: _decode(body, sha, label), _reencodes_to)
+
+
+def _reencodes_to(decoded: Catalog, built: Catalog, body: bytes) -> bool:
+    """The catalog read back is the one built: it is stored as the same bytes (rebuild.py takes
+    only what reads back exactly), and so are its sha256, directory and file names."""
+    return _encode(decoded) == body and (decoded.sha256, decoded.directory) == (built.sha256, built.directory)
 
 
 def _encode(catalog: Catalog) -> bytes:
@@ -346,6 +352,8 @@ def _encode(catalog: Catalog) -> bytes:
     from recommender.domain.rebuild import Encoder
 
     tables = Encoder()
+    if any(oid != offering.id for oid, offering in catalog.offerings.items()):
+        raise ValueError("an offering kept under another id")  # read back, each is under its own
     offerings = [tables.model(o) for o in catalog.offerings.values()]
     providers = [tables.text(catalog.providers[oid]) for oid in catalog.providers]
     by_id = dict(zip(catalog.offerings, offerings))
@@ -365,7 +373,8 @@ def _decode(body: bytes, sha: str, label: str) -> Catalog:
     offerings = tables.models(Offering, stored["offerings"])
     with_provider, names = stored["providers"]
     provided = [o.id for o in tables.models(Offering, with_provider)]
-    return Catalog(offerings={o.id: o for o in offerings}, providers=dict(zip(provided, tables.texts(names), strict=True)),
+    return Catalog(offerings={o.id: o for o in offerings},
+                   providers=dict(zip(provided, tables.texts(names), strict=True)),
                    hidden_costs=tuple(tables.models(HiddenCost, stored["hidden_costs"])),
                    approach_prices=tables.models(ApproachPrices, [stored["approach_prices"]])[0], sha256=sha,
                    directory=label, files=tuple(stored["files"]))

@@ -20,10 +20,13 @@ capability classes, hidden costs and many whole prices, and none of it is ever c
 
 from __future__ import annotations
 
+import json as _json
+import math
 import types
 import typing
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from operator import getitem, itemgetter
 from typing import Any, Callable, Optional
 
@@ -104,58 +107,116 @@ _IMMUTABLE = (str, bytes, int, float, bool, Decimal, date, tuple, frozenset)
 
 
 class Encoder:
-    """Models into tables: each distinct value once."""
+    """Models into tables: each distinct value once. Only what reads back exactly is taken: the
+    declared types themselves, finite JSON values for Any, unset fields at their defaults."""
 
     def __init__(self):
         self._tables: dict[str, list] = {}
         self._seen: dict[str, dict] = {}
+        self._encoders: dict[Spec, Callable[[Any], int]] = {}
+        self._known: dict[int, tuple[BaseModel, int]] = {}  # id(model) → (model, its index)
 
     def tables(self) -> dict[str, list]:
         return self._tables
 
     def model(self, value: BaseModel) -> int:
-        model = type(value)
-        if value.__pydantic_extra__ or value.__pydantic_private__:
-            raise TypeError(f"{model.__name__}: extra or private values are not stored")
-        given = value.model_fields_set
-        row: list = [0]
-        for bit, (name, spec) in enumerate(fields(model)):
-            if name in given:
-                row[0] |= 1 << bit
-                row.append(self.value(spec, getattr(value, name)))
-        return self._index(model.__qualname__, row)
+        return self._encoder(("model", type(value)))(value)
 
     def text(self, value: str) -> int:
-        return self.value(("str",), value)
+        return self._encoder(("str",))(value)
 
-    def value(self, spec: Spec, value: Any) -> int:
-        if value is None:
-            return 0
-        kind = spec[0]
-        if kind == "model" and type(value) is spec[1]:
-            return self.model(value)
-        if kind == "list" and type(value) is list:
-            return self._index(table_name(spec), [self.value(spec[1], item) for item in value])
-        if kind == "dict" and type(value) is dict and all(type(key) is str for key in value):
-            return self._index(table_name(spec), {key: self.value(spec[1], item) for key, item in value.items()})
-        if kind == "str" and type(value) is str or kind == "raw":
-            return self._index(kind, value)
-        if kind == "decimal" and type(value) is Decimal:
-            return self._index(kind, str(value))  # exact: the same digits and exponent back
-        if kind == "date" and type(value) is date:
-            return self._index(kind, value.isoformat())
-        raise TypeError(f"{type(value).__name__} where {table_name(spec)} was declared")
+    def _encoder(self, spec: Spec) -> Callable[[Any], int]:
+        found = self._encoders.get(spec)
+        if found is None:
+            found = self._encoders[spec] = self._made_encoder(spec)
+        return found
 
-    def _index(self, name: str, entry: Any) -> int:
-        import orjson
+    def _made_encoder(self, spec: Spec) -> Callable[[Any], int]:
+        kind, name = spec[0], table_name(spec)
+        if kind == "model":
+            return self._model_encoder(spec[1])
+        if kind in ("list", "dict"):
+            item = self._encoder(spec[1])
+            if kind == "list":
+                return lambda value: self._index(name, [0 if v is None else item(v) for v in _exactly(list, value)])
+            return lambda value: self._index(name, {_exactly(str, k): 0 if v is None else item(v)
+                                                    for k, v in _exactly(dict, value).items()})
+        if kind == "raw":
+            return lambda value: self._index(name, value, _json.dumps(_json_value(value)))  # True and 1 differ
+        text = {"str": lambda value: _exactly(str, value),
+                "decimal": lambda value: str(_exactly(Decimal, value)),  # exact: the same digits and exponent
+                "date": lambda value: _exactly(date, value).isoformat()}[kind]
+        return lambda value: self._text(name, text(value))
 
-        table = self._tables.setdefault(name, [])
-        seen = self._seen.setdefault(name, {})
-        key = entry if type(entry) is str else orjson.dumps(entry)  # raw True and 1 differ as JSON
-        if key not in seen:
+    def _model_encoder(self, model: type[BaseModel]) -> Callable[[BaseModel], int]:
+        steps = []
+        for bit, (name, spec) in enumerate(fields(model)):
+            default, factory = _default(model.__pydantic_fields__[name])
+            steps.append((name, 1 << bit, self._encoder(spec), factory() if factory else default))
+
+        def encode(value: BaseModel) -> int:
+            known = self._known.get(id(value))
+            if known is not None and known[0] is value:  # shared (a catalog read back): encoded once
+                return known[1]
+            if type(value) is not model or value.__pydantic_extra__ or value.__pydantic_private__:
+                raise TypeError(f"not a plain {model.__name__}")
+            given, values, row = value.__pydantic_fields_set__, value.__dict__, [0]
+            for name, bit, encoded, default in steps:
+                field = values[name]
+                if name in given:
+                    row[0] |= bit
+                    row.append(0 if field is None else encoded(field))
+                elif field is not default and not _same(field, default):
+                    raise TypeError(f"{model.__name__}.{name}: unset, yet not its default")
+            index = self._index(model.__qualname__, row)
+            self._known[id(value)] = (value, index)
+            return index
+
+        return encode
+
+    def _text(self, name: str, text: str) -> int:
+        return self._index(name, text, text)
+
+    def _index(self, name: str, entry: Any, key: Any = None) -> int:
+        """ENTRY's index in table NAME, added if new. KEY tells entries apart: by default the
+        row, list or dict as a tuple (not orjson's bytes: each keeps a 4 KB buffer)."""
+        seen = self._seen.get(name)
+        if seen is None:
+            seen, self._tables[name] = self._seen.setdefault(name, {}), []
+        if key is None:
+            key = tuple(entry.items()) if type(entry) is dict else tuple(entry)
+        found = seen.get(key)
+        if found is None:
+            table = self._tables[name]
             table.append(entry)
-            seen[key] = len(table)
-        return seen[key]
+            found = seen[key] = len(table)
+        return found
+
+
+def _same(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default and repr(value) == repr(default)
+
+
+def _exactly(kind: type, value: Any) -> Any:
+    if type(value) is not kind:
+        raise TypeError(f"{type(value).__name__} where {kind.__name__} was declared")
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    """VALUE if JSON gives it back as it is (finite numbers, text, lists, objects keyed by text)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is dict:
+            pending.extend(map(partial(_exactly, str), item))
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif not (kind in (str, int, bool) or item is None or kind is float and math.isfinite(item)):
+            raise TypeError(f"{kind.__name__} in a value stored as JSON")
+    return value
 
 
 class Decoder:
