@@ -128,3 +128,15 @@ def test_the_entry_is_far_smaller_than_the_catalog():
     body = catalogs._encode(catalog)
     as_json = json.dumps([o.model_dump(mode="json") for o in catalog.offerings.values()])
     assert len(body) * 2 < len(as_json)
+
+
+def test_a_directory_is_hashed_from_its_bytes_as_from_its_texts(tmp_path):
+    import codecs
+
+    from recommender.domain import files
+
+    (tmp_path / "a.yaml").write_bytes(codecs.BOM_UTF8 + "x: — é\n".encode())  # the BOM is not the text's
+    (tmp_path / "b.yaml").write_text("y: ascii\n")
+    (tmp_path / "c.yaml").write_text("z: ✓ ünïcode\n", encoding="utf-8")
+    _, texts, sha = files.read_directory(tmp_path, "catalog", "--catalog", (".yaml",))
+    assert texts[0][1] == "x: — é\n" and sha == files.content_sha256(texts)
