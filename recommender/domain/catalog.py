@@ -335,14 +335,9 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
     from recommender.domain import disk_cache
 
+    # exact when what is read back is stored as the same bytes: rebuild.py takes only what reads back exactly
     return disk_cache.cached("catalog", sha, lambda: _build(texts, sha, label), _encode,
-                             lambda body: _decode(body, sha, label), _reencodes_to)
-
-
-def _reencodes_to(decoded: Catalog, built: Catalog, body: bytes) -> bool:
-    """The catalog read back is the one built: it is stored as the same bytes (rebuild.py takes
-    only what reads back exactly), and so are its sha256, directory and file names."""
-    return _encode(decoded) == body and (decoded.sha256, decoded.directory) == (built.sha256, built.directory)
+                             lambda body: _decode(body, sha, label), lambda again, _, body: _encode(again) == body)
 
 
 def _encode(catalog: Catalog) -> bytes:
@@ -351,13 +346,12 @@ def _encode(catalog: Catalog) -> bytes:
 
     from recommender.domain.rebuild import Encoder
 
-    tables = Encoder()
-    if any(oid != offering.id for oid, offering in catalog.offerings.items()):
+    tables, ids = Encoder(), list(catalog.offerings)
+    if ids != [o.id for o in catalog.offerings.values()]:
         raise ValueError("an offering kept under another id")  # read back, each is under its own
-    offerings = [tables.model(o) for o in catalog.offerings.values()]
-    providers = [tables.text(catalog.providers[oid]) for oid in catalog.providers]
-    by_id = dict(zip(catalog.offerings, offerings))
-    return orjson.dumps({"offerings": offerings, "providers": [[by_id[oid] for oid in catalog.providers], providers],
+    index = dict(zip(ids, (tables.model(o) for o in catalog.offerings.values())))
+    providers = [[index[oid] for oid in catalog.providers], [tables.text(name) for name in catalog.providers.values()]]
+    return orjson.dumps({"offerings": list(index.values()), "providers": providers,
                          "hidden_costs": [tables.model(h) for h in catalog.hidden_costs],
                          "approach_prices": tables.model(catalog.approach_prices), "files": list(catalog.files),
                          "tables": tables.tables()})
@@ -369,18 +363,13 @@ def _decode(body: bytes, sha: str, label: str) -> Catalog:
     from recommender.domain.rebuild import Decoder
 
     stored = orjson.loads(body)
-    tables = Decoder(stored.pop("tables"), _STORED)
-    offerings = tables.models(Offering, stored["offerings"])
-    with_provider, names = stored["providers"]
-    provided = [o.id for o in tables.models(Offering, with_provider)]
-    return Catalog(offerings={o.id: o for o in offerings},
-                   providers=dict(zip(provided, tables.texts(names), strict=True)),
+    tables = Decoder(stored.pop("tables"), (Offering, HiddenCost, ApproachPrices))  # what the tables hold
+    provided = [o.id for o in tables.models(Offering, stored["providers"][0])]
+    return Catalog(offerings={o.id: o for o in tables.models(Offering, stored["offerings"])},
+                   providers=dict(zip(provided, tables.texts(stored["providers"][1]), strict=True)),
                    hidden_costs=tuple(tables.models(HiddenCost, stored["hidden_costs"])),
                    approach_prices=tables.models(ApproachPrices, [stored["approach_prices"]])[0], sha256=sha,
                    directory=label, files=tuple(stored["files"]))
-
-
-_STORED = (Offering, HiddenCost, ApproachPrices)  # what a catalog's tables hold
 
 
 def _without_collector(function, *args):
