@@ -245,21 +245,22 @@ class Decoder:
         return list(map(self._built["str"].__getitem__, indices))
 
     def _models(self, model: type[BaseModel], rows: list) -> list:
-        plans: dict[int, list] = {}
+        plans: dict[int, tuple] = {}
         made: list = [None]
+        build = None  # the first row decides: made both ways, the fast way is kept if it gives the same
         for row in rows:
             plan = plans.get(row[0])
             if plan is None:
                 plan = plans[row[0]] = self._plan(model, row[0])
-                made.append(_checked(model, row, plan))
-            else:
-                made.append((_fast if plan[-1] else _constructed)(model, row, plan))
+            if build is None:
+                build = _fast if _fast_is_exact(model, row, plan) else _constructed
+            made.append(build(model, row, plan))
         return made
 
-    def _plan(self, model: type[BaseModel], mask: int) -> list:
-        """[every field's name, where its value is (its table or (None, its default)), which of the
+    def _plan(self, model: type[BaseModel], mask: int) -> tuple:
+        """(every field's name, where its value is (its table or (None, its default)), which of the
         row's values each takes (its default's: the 1 appended to the row), the fields set, the
-        row's length, fast]."""
+        row's length)."""
         names, sources, positions, given = [], [], [], set()
         width = bin(mask).count("1") + 1
         for bit, (name, spec) in enumerate(fields(model)):
@@ -278,7 +279,7 @@ class Decoder:
         if mask >> len(names):
             raise ValueError("a field this model does not have")
         taken = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
-        return [tuple(names), tuple(sources), taken, given, width, True]
+        return tuple(names), tuple(sources), taken, given, width
 
     def _containers(self, spec: Spec, entries: list) -> list:
         items = self._built[table_name(spec[1])]
@@ -287,8 +288,8 @@ class Decoder:
         return [None, *({key: items[i] for key, i in entry.items()} if entry else self._empty[1] for entry in entries)]
 
 
-def _fast(model: type[BaseModel], row: list, plan: list) -> BaseModel:
-    names, sources, taken, fields_set, width, _ = plan
+def _fast(model: type[BaseModel], row: list, plan: tuple) -> BaseModel:
+    names, sources, taken, fields_set, width = plan
     if len(row) != width:
         raise ValueError(f"a {model.__name__} row of {len(row)} values, not {width}")
     row.append(1)  # what a field left at its default takes from (None, default)
@@ -303,16 +304,15 @@ def _fast(model: type[BaseModel], row: list, plan: list) -> BaseModel:
     return made
 
 
-def _checked(model: type[BaseModel], row: list, plan: list) -> BaseModel:
-    """The first model of a class and mask made both ways: the fast way is kept for them only if it
-    gives what `model_construct` gives (the same fields in order, fields set, extra and private parts)."""
-    made = _constructed(model, row, plan)
-    fast = _fast(model, row, plan)
-    plan[-1] = fast.__getstate__() == made.__getstate__() and repr(fast) == repr(made)
-    return fast if plan[-1] else made
+def _fast_is_exact(model: type[BaseModel], row: list, plan: tuple) -> bool:
+    """The fast way gives what `model_construct` gives for ROW, the first of its class: the same
+    fields in the same order, fields set, extra and private parts. (The defaults it fills in for
+    other rows are the ones the encoder checked unset fields against.)"""
+    fast, made = _fast(model, row, plan), _constructed(model, row, plan)
+    return fast.__getstate__() == made.__getstate__() and list(fast.__dict__) == list(made.__dict__)
 
 
-def _constructed(model: type[BaseModel], row: list, plan: list) -> BaseModel:
+def _constructed(model: type[BaseModel], row: list, plan: tuple) -> BaseModel:
     values = dict(_fast(model, row, plan).__dict__)  # the values, looked up and defaulted
     return model.model_construct(_fields_set=set(plan[3]), **values)
 
