@@ -71,6 +71,18 @@ def test_equal_parts_come_back_as_one_object():
     assert first.model_fields_set is not None and first.leaf.source is second.leaf.source
 
 
+def test_models_are_made_by_model_construct_when_the_fast_way_would_differ(monkeypatch):
+    from recommender.domain import rebuild
+
+    tree = Tree(name="t", leaves=[Leaf(usd="0.200", source="a"), Leaf(usd="1", source="b")])
+    fast = _round_trip(tree)[0]
+    assert fast.leaves[0].model_fields_set is fast.leaves[1].model_fields_set  # one set for each field set
+    monkeypatch.setattr(rebuild, "_fast_is_exact", lambda *args: False)
+    constructed = _round_trip(tree)[0]
+    assert constructed.leaves[0].model_fields_set is not constructed.leaves[1].model_fields_set
+    assert _same(fast, tree) and _same(constructed, tree)
+
+
 @pytest.mark.parametrize("tree", [
     Tree(name="t", anything=float("nan")),  # JSON has no NaN
     Tree(name="t", anything=date(2026, 1, 1)),  # would come back as text
