@@ -386,9 +386,10 @@ def test_a_directory_one_names_is_used_as_it_is_and_the_default_one_is_made_priv
     forget_loaded()
 
 
-@pytest.mark.parametrize("old, new", [(b'"usd":"0.20"', b'"usd":"not a number"'),
-                                      (b'"as_of":"2026-01-01"', b'"as_of":"yesterday"'),
-                                      (b'"offerings":[', b'"offerings":7,"x":[')])
+@pytest.mark.parametrize("old, new", [(b'"0.20"', b'"not a number"'), (b'"2026-01-01"', b'"yesterday"'),
+                                      (b'"offerings":[', b'"offerings":7,"x":['),
+                                      (b'"offerings":[1,', b'"offerings":[0,'),  # 0 is null in every table
+                                      (b'"offerings":[1,', b'"offerings":[99999,')])
 def test_an_entry_of_ones_own_that_does_not_decode_is_rebuilt(cache, tmp_path, old, new):
     directory = _catalog_copy(tmp_path)
     _fresh(directory)

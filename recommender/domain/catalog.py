@@ -335,30 +335,40 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 def _cached_or_built(texts: list, sha: str, label: str) -> Catalog:
     from recommender.domain import disk_cache
 
+    # exact when what is read back is stored as the same bytes: rebuild.py takes only what reads back exactly
     return disk_cache.cached("catalog", sha, lambda: _build(texts, sha, label), _encode,
-                             lambda body: _decode(body, sha, label))
+                             lambda body: _decode(body, sha, label), lambda again, _, body: _encode(again) == body)
 
 
 def _encode(catalog: Catalog) -> bytes:
+    """The catalog as rebuild.py's tables (each distinct text, price, source... once), and where they go."""
     import orjson
 
-    def dump(model) -> dict:
-        return model.model_dump(mode="json", exclude_unset=True)  # by field name, as rebuild.py reads it
+    from recommender.domain.rebuild import Encoder
 
-    return orjson.dumps({"offerings": [dump(o) for o in catalog.offerings.values()], "providers": catalog.providers,
-                         "hidden_costs": [dump(h) for h in catalog.hidden_costs],
-                         "approach_prices": dump(catalog.approach_prices), "files": list(catalog.files)})
+    tables, ids = Encoder(), list(catalog.offerings)
+    if ids != [o.id for o in catalog.offerings.values()]:
+        raise ValueError("an offering kept under another id")  # read back, each is under its own
+    index = dict(zip(ids, (tables.model(o) for o in catalog.offerings.values())))
+    providers = [[index[oid] for oid in catalog.providers], [tables.text(name) for name in catalog.providers.values()]]
+    return orjson.dumps({"offerings": list(index.values()), "providers": providers,
+                         "hidden_costs": [tables.model(h) for h in catalog.hidden_costs],
+                         "approach_prices": tables.model(catalog.approach_prices), "files": list(catalog.files),
+                         "tables": tables.tables()})
 
 
 def _decode(body: bytes, sha: str, label: str) -> Catalog:
     import orjson
 
-    from recommender.domain.rebuild import rebuilder, rebuilt_by_id
+    from recommender.domain.rebuild import Decoder
 
-    stored, hidden = orjson.loads(body), rebuilder(HiddenCost)
-    return Catalog(offerings=rebuilt_by_id(stored["offerings"], rebuilder(Offering)),
-                   providers=stored["providers"], hidden_costs=tuple(hidden(h) for h in stored["hidden_costs"]),
-                   approach_prices=rebuilder(ApproachPrices)(stored["approach_prices"]), sha256=sha,
+    stored = orjson.loads(body)
+    tables = Decoder(stored.pop("tables"), (Offering, HiddenCost, ApproachPrices))  # what the tables hold
+    provided = [o.id for o in tables.models(Offering, stored["providers"][0])]
+    return Catalog(offerings={o.id: o for o in tables.models(Offering, stored["offerings"])},
+                   providers=dict(zip(provided, tables.texts(stored["providers"][1]), strict=True)),
+                   hidden_costs=tuple(tables.models(HiddenCost, stored["hidden_costs"])),
+                   approach_prices=tables.models(ApproachPrices, [stored["approach_prices"]])[0], sha256=sha,
                    directory=label, files=tuple(stored["files"]))
 
 

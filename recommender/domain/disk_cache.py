@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Optional
 
 MAGIC = b"ftrec-cache 1"
-MAX_ENTRY = 1024 * 1024 * 1024  # a 20,000-offering catalog is some 30 MB
+# An entry is read whole into memory: a 20,000-offering catalog's is some 2.5 MB (each distinct text
+# and price once), its YAML 25 MB. A larger body is not written, as it would never be read.
+MAX_ENTRY = 256 * 1024 * 1024
 KEEP = 4  # entries of each kind
 SHAPING = ("domain/catalog.py", "domain/requirements.py", "domain/files.py",
            "domain/disk_cache.py", "domain/rebuild.py", "engine/rules.py", "engine/ruleset.py", "engine/rules_codec.py", "engine/facts.py")
@@ -171,10 +173,11 @@ def _code_fingerprint() -> str:
     return _FINGERPRINT[0]
 
 
-def cached(kind: str, content_sha256: str, build, encode, decode):
+def cached(kind: str, content_sha256: str, build, encode, decode, exact=None):
     """What BUILD() returns, from the cache when an entry for these files is there. ENCODE(value) is
-    the body to store; DECODE(body) the value back. A value is stored only when
-    decoding its body gives it back exactly (the same repr: Decimal exponents, types, defaults)."""
+    the body to store; DECODE(body) the value back. A value is stored only when decoding its body
+    gives it back exactly: EXACT(decoded, value, body) says so (by default, the same repr: Decimal
+    exponents, types, defaults). Then the decoded value is returned, as every later run reads it."""
     if directory() is None:
         return build()
     entry_key = key(kind, content_sha256)
@@ -187,12 +190,19 @@ def cached(kind: str, content_sha256: str, build, encode, decode):
     value = build()
     try:
         body = encode(value)
-        exact = repr(decode(body)) == repr(value)
+        if len(body) > MAX_ENTRY:
+            return value  # never read back: not written
+        decoded = decode(body)
+        if not (exact or _same_repr)(decoded, value, body):
+            return value
     except _NOT_OURS:
         return value  # a value this code cannot store as JSON and read back: not cached
-    if exact:
-        write(kind, entry_key, body)
-    return value
+    write(kind, entry_key, body)
+    return decoded
+
+
+def _same_repr(decoded, value, body: bytes) -> bool:
+    return repr(decoded) == repr(value)
 
 
 _NOT_OURS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError)  # foreign JSON

@@ -6,6 +6,7 @@ for bad input.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -71,6 +72,11 @@ _Loader.add_constructor(_FLOAT, _construct_float)
 
 def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
     """The file's text, or an InputError saying plainly why it cannot be used."""
+    return _read(path, label, max_bytes)[1]
+
+
+def _read(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> tuple[bytes, str]:
+    """(the file's bytes, its text)."""
     label = label or printable(path)
     if str(path) == "-":
         raise InputError("reading from stdin is not supported here", file=label)
@@ -79,7 +85,7 @@ def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int 
             raw = fh.read(max_bytes + 1)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", file=label) from None
-    return decode(raw, label, max_bytes)
+    return raw, decode(raw, label, max_bytes)
 
 
 def printable(path: str | os.PathLike) -> str:
@@ -148,8 +154,16 @@ def read_directory(directory: Path, what: str, option: str, suffixes: tuple[str,
     paths = sorted(p for p in directory.iterdir() if p.suffix in suffixes and not p.is_dir())
     if not paths:
         raise InputError(f"no {what} files (*.yaml) in this directory", file=label)
-    texts = [(path, read_text(path)) for path in paths]
-    return label, texts, content_sha256(texts)
+    texts, digest = [], hashlib.sha256()
+    for path in paths:
+        raw, text = _read(path)
+        texts.append((path, text))
+        # content_sha256(texts), from the bytes read: a text read as UTF-8 is its bytes less any BOM
+        utf8 = memoryview(raw)[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw
+        digest.update(path.name.encode() + b"\0")
+        digest.update(utf8)
+        digest.update(b"\0")
+    return label, texts, digest.hexdigest()
 
 
 def content_sha256(named_texts) -> str:
