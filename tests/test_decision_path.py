@@ -68,6 +68,18 @@ def test_a_point_of_a_sweep_costs_in_full_only_what_it_shows(setup, monkeypatch)
     assert built == [result.ranked[0].offering.id]
 
 
+def test_a_decision_does_not_keep_the_whole_costs_it_has_shown(setup, monkeypatch):
+    # A large catalog's whole costs would all stay alive until the decision is done: each is dropped once shown.
+    kept = []
+    evaluate = deciding.evaluate
+    monkeypatch.setattr(deciding, "evaluate", lambda *a, **k: kept.append(evaluate(*a, **k)) or kept[-1])
+    req, _ = as_requirements({"inference": {"monthly_tokens": "500M"}, "task": {"knowledge_churn": "stable"}})
+    decision = deciding.decide(req, setup, TODAY)
+    shown = [r for r in kept[-1].ranked if r.costed._cost is not None]
+    assert len(decision["recommendations"]) == len(kept[-1].ranked) > 3
+    assert len(shown) <= 1  # at most the cheapest fine-tune, which the approaches compared read again
+
+
 def test_cached_offering_tests_give_what_testing_afresh_gives(setup):
     rng = random.Random(5)
     _, attributes = deciding._catalog_view(setup.catalog, TODAY)

@@ -29,6 +29,11 @@ class Costed:
             self._cost = self._make()
         return self._cost
 
+    def shown_once(self) -> cost.Cost:
+        """The whole cost, not kept: a decision shows each offering's once, and a large catalog's
+        would otherwise all stay alive until the decision is done."""
+        return self._cost if self._cost is not None else self._make()
+
     @property
     def complete(self) -> bool:
         return self.figures.complete

@@ -368,7 +368,7 @@ figure_of = ranking.figure_of
 
 def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shared_hidden=(),
                     frontier=frozenset()) -> dict:
-    offering, c, preferred, demoted = r.offering, r.cost, r.preferred, r.demoted
+    offering, c, preferred, demoted = r.offering, r.costed.shown_once(), r.preferred, r.demoted
     values = _lookup(r.attributes, decided)  # what their messages may quote
     because = [{"rule": rule.id, "effect": "prefer", "message": render_parts(message_parts(rule.message or rule.description), values)}
                for rule in preferred]

@@ -102,14 +102,16 @@ def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optio
 
 def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path], wide: bool = False) -> None:
     """The decision on stdout; in a table, its warnings and the way to its record on stderr."""
+    if fmt == "json":
+        from recommender.decision.shapes import dumps_bytes
+
+        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
+        click.echo(dumps_bytes(shown))
+        return
     from recommender.presentation import render
     from recommender.presentation.layout import console
-    from recommender.decision.decide import dumps
 
-    if fmt == "json":
-        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
-        click.echo(dumps(shown))
-    elif fmt == "markdown":
+    if fmt == "markdown":
         click.echo(render.decision_markdown(decision, top), nl=False)
     else:
         out = console(wide=wide)
