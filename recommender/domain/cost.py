@@ -31,15 +31,9 @@ PER_M = "per 1M tokens"
 
 
 def usd(amount: Decimal) -> str:
-    """Money as written in JSON: exact, two decimals."""
-    return _USD.get(amount, _cents, amount)
-
-
-def _cents(amount: Decimal) -> str:
+    """Money as written in JSON: exact, two decimals. (Not remembered: most amounts are new objects,
+    and hashing one to look it up costs more than formatting it.)"""
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-_USD = Memo(50_000)  # amounts repeat across offerings and decisions
 
 
 class Line(Record):  # built ~100 times a decision; nothing mutates it
