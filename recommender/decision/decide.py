@@ -384,7 +384,7 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
         "offering": offering.id,
         "provider": catalog.providers[offering.id],
         "model": offering.model,
-        "capability": dict(zip(("class", "source"), offering.capability_class)),
+        "capability": _CAPABILITY_JSON.get(id(offering), _capability_json, offering, keep=offering),
         "cost": cost_json(c, shared_hidden),
         "break_even": break_even_json(c.break_even),
         "break_even_reason": break_even_reason(c),
@@ -394,6 +394,13 @@ def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shar
             "implausible_prices": [f.price for f in found.get("implausible", ())],
         },
     }
+
+
+_CAPABILITY_JSON = Memo(100_000)  # an offering's capability class, as every decision shows it: built once
+
+
+def _capability_json(offering: Offering) -> dict:
+    return dict(zip(("class", "source"), offering.capability_class))
 
 
 def break_even_reason(c: cost.Cost) -> Optional[str]:

@@ -6,6 +6,7 @@ breaks ties by offering id, so the same inputs always give the same order.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Optional, Sequence
 
@@ -61,10 +62,16 @@ def figure_of(c, rank_by: str) -> Decimal:
 
 
 def rank_message(rank_by: str, offering, frontier: frozenset[str]) -> str:
+    """One of a few texts, each made once and shared (a large catalog's decision holds thousands)."""
     tier, _ = offering.capability_class
+    return _rank_message(rank_by, offering.id in frontier if rank_by == "value" else None, tier)
+
+
+@functools.lru_cache(maxsize=64)
+def _rank_message(rank_by: str, on_frontier: Optional[bool], tier: str) -> str:
     if rank_by == "capability":
         return f"ranked by capability class ({tier}), then year-1 total"
     if rank_by == "value":
-        where = "on" if offering.id in frontier else "below"
+        where = "on" if on_frontier else "below"
         return f"ranked by value: {where} the cost–capability frontier ({tier} model), then year-1 total"
     return f"ranked by {FIGURES[rank_by]}"
