@@ -201,3 +201,15 @@ def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stderr == f'{path}: training.epochs: must be a whole number, got "three"\n'
     assert done.stdout == ""
+
+
+def test_a_decision_printed_as_json_to_a_real_stdout_is_the_same_json(tmp_path):
+    # On a real stdout the JSON goes out as the bytes orjson made, not through click.echo (which would
+    # copy a large catalog's tens of megabytes to add the newline): the same text, one newline after it.
+    argv = ["recommend", str(TYPICAL), "--no-audit", "--format", "json", "--today", "2026-11-23"]
+    done = subprocess.run([sys.executable, "-m", "recommender", *argv], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    here = run_cli(*argv)
+    assert done.stdout.endswith(b"}\n") and not done.stdout.endswith(b"\n\n")
+    masked = [{**json.loads(text), "decision_id": None, "created_at": None} for text in (done.stdout, here.out)]
+    assert masked[0] == masked[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -106,7 +107,7 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
         from recommender.decision.shapes import dumps_bytes
 
         shown = dict(decision, recommendations=decision["recommendations"][: top or None])
-        click.echo(dumps_bytes(shown))
+        echo_bytes(dumps_bytes(shown))
         return
     from recommender.presentation import render
     from recommender.presentation.layout import console
@@ -121,6 +122,19 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
         if log is not None:
             for line in record_hint(decision["decision_id"], log):
                 click.echo(line, err=True)
+
+
+def echo_bytes(data: bytes) -> None:
+    """DATA and a newline on stdout, written as they are (click.echo would copy tens of megabytes to
+    add the newline)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (a test's capture)
+        click.echo(data.decode())
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.write(b"\n")
+    buffer.flush()
 
 
 def record_hint(decision_id: str, log: Path) -> list[str]:
