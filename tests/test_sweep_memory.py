@@ -7,6 +7,8 @@ import sys
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import ROOT, TODAY
 
 from recommender.api import as_requirements, setup_for
@@ -106,3 +108,36 @@ def test_a_point_sent_back_by_a_worker_is_the_point_it_evaluated(request_data):
         back = sweeping.Point.unpacked(point.packed())
         assert back == point
         assert [str(f.year_one) for f in back.figures.values()] == [str(f.year_one) for f in point.figures.values()]
+
+
+def _grid_as_computed_exactly(spec) -> list:
+    """The grid as first written: every value a 34-digit exponential, then rounded to the resolution."""
+    from decimal import localcontext
+
+    n = spec.steps - 1
+    with localcontext() as context:
+        context.prec = 34
+        ratio = (spec.high / spec.low).ln()
+        values = [spec.low * (ratio * i / n).exp() for i in range(spec.steps)]
+    values[0], values[-1] = spec.low, spec.high
+    step = sweeping.RESOLUTION[spec.kind]
+    return list(dict.fromkeys((v / step).to_integral_value() * step for v in values))
+
+
+@settings(max_examples=150, deadline=None)
+@given(field=st.sampled_from(["inference.monthly_tokens", "inference.input_share", "training.hours", "training.epochs"]),
+       low=st.integers(1, 10**6), span=st.integers(2, 10**6), steps=st.integers(2, 400))
+def test_a_log_grid_estimated_in_floating_point_is_the_grid_computed_exactly(field, low, span, steps):
+    scale = {"inference.input_share": Decimal("0.000001"), "training.hours": Decimal("0.01")}.get(field, Decimal(1))
+    high = min(Decimal(low * span) * scale, Decimal(1)) if field == "inference.input_share" else Decimal(low * span) * scale
+    spec = sweeping.Spec(field, Decimal(low) * scale, high, steps, True)
+    if spec.low >= spec.high:
+        return
+    assert [str(v) for v in sweeping.grid(spec)] == [str(v) for v in _grid_as_computed_exactly(spec)]
+
+
+def test_a_value_near_halfway_is_computed_exactly(monkeypatch):
+    spec = sweeping.parse_spec("inference.monthly_tokens=100K..1B:1000:log")
+    estimated = sweeping.grid(spec)
+    monkeypatch.setattr(sweeping, "NEAR_HALF", 1.0)  # every value near halfway: all computed exactly
+    assert sweeping.grid(spec) == estimated == _grid_as_computed_exactly(spec)

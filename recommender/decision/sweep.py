@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import re
 from datetime import date
 from decimal import Decimal, localcontext
@@ -103,16 +104,45 @@ def _number(name: str, text: str, bad) -> Decimal:
 def grid(spec: Spec) -> list[Decimal]:
     """STEPS values from LOW to HIGH (both included), evenly or log-spaced; counts rounded, repeats dropped."""
     n = spec.steps - 1
+    if spec.log:
+        inner = _log_spaced(spec, n)
+    else:
+        with localcontext() as context:
+            context.prec = 34
+            inner = [spec.low + (spec.high - spec.low) * i / n for i in range(1, n)]
+        inner = [_round(spec, v) for v in inner]
+    return list(dict.fromkeys([_round(spec, spec.low), *inner, _round(spec, spec.high)]))
+
+
+NEAR_HALF = 1e-9  # a float this close (relative) to halfway between two grid values is worked out exactly
+
+
+def _log_spaced(spec: Spec, n: int) -> list[Decimal]:
+    """The inner log-spaced values, rounded to the field's resolution: low × e^(ln(high/low) × i/n) at
+    34 digits, as Decimal computes it. Each is estimated in floating point first (a thousand
+    34-digit exponentials took longer than the sweep's output); the estimate, off by about 1e-14 of
+    itself, rounds to the same value unless it lies within NEAR_HALF of halfway, and then the value
+    is computed exactly."""
+    step = RESOLUTION[spec.kind]
     with localcontext() as context:
         context.prec = 34
-        if spec.log:
-            ratio = (spec.high / spec.low).ln()
-            values = [spec.low * (ratio * i / n).exp() for i in range(spec.steps)]
+        ratio = (spec.high / spec.low).ln()
+    low, rate, per = float(spec.low), float(ratio), float(step)
+    values = []
+    for i in range(1, n):
+        estimate = low * math.exp(rate * i / n) / per
+        if abs(estimate - math.floor(estimate) - 0.5) > NEAR_HALF * (1 + estimate):
+            values.append(Decimal(math.floor(estimate + 0.5)) * step)
         else:
-            values = [spec.low + (spec.high - spec.low) * i / n for i in range(spec.steps)]
-    values[0], values[-1] = spec.low, spec.high
-    rounded = [_round(spec, v) for v in values]
-    return list(dict.fromkeys(rounded))
+            values.append(_exact_log_point(spec, ratio, i, n))
+    return values
+
+
+def _exact_log_point(spec: Spec, ratio: Decimal, i: int, n: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = 34
+        value = spec.low * (ratio * i / n).exp()
+    return _round(spec, value)
 
 
 def _round(spec: Spec, value: Decimal) -> Decimal:
