@@ -83,7 +83,7 @@ def _entry(name: str, costed: Optional[tuple], chosen: str) -> dict:
         return {"approach": name, "chosen": name == chosen, "offering": None, "monthly": None, "year_one": None,
                 "basis": [], "note": why}
     offering, c = costed
-    parts = [*c.training.lines, *c.monthly.lines]
+    parts = [*((line, c.trainings_per_year) for line in c.training.lines), *((line, 12) for line in c.monthly.lines)]
     return {
         "approach": name,
         "chosen": name == chosen,
@@ -91,8 +91,8 @@ def _entry(name: str, costed: Optional[tuple], chosen: str) -> dict:
         "monthly": cost.usd(c.monthly.total),
         "year_one": cost.usd(c.year_one),
         "basis": [{"item": line.item, "amount": None if line.amount is None else cost.usd(line.amount),
-                   "times": c.trainings_per_year if line in c.training.lines else 12, "source": line.source}
-                  for line in parts],
+                   "times": times, "source": line.source}
+                  for line, times in parts],
         "note": _note(name, offering),
     }
 
