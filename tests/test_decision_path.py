@@ -150,3 +150,15 @@ def test_a_memo_makes_once_keeps_what_its_key_names_and_forgets_at_its_limit():
     assert len(memo) == 3
     memo.get(4, str, 4)  # past the limit: everything is forgotten, then the new entry kept
     assert len(memo) == 1 and memo.get(4, lambda: "other") == "4"
+
+
+def test_an_exclusion_message_is_written_for_the_facts_it_quotes_not_remembered_from_another_request(setup):
+    # The same rule excludes the same offering in both requests; its message quotes the family each one needs.
+    messages = {}
+    for family in ("claude", "llama", "claude"):
+        req, _ = as_requirements({"needs": {"model_family": family}})
+        decision = deciding.decide(req, setup, TODAY)
+        gpt = next(e for e in decision["excluded"] if e["offering"] == "openai/gpt-4o-mini")
+        messages.setdefault(family, set()).add(gpt["message"])
+    assert messages == {"claude": {"GPT-4o mini is a gpt model; the request needs claude"},
+                        "llama": {"GPT-4o mini is a gpt model; the request needs llama"}}

@@ -146,7 +146,7 @@ def _evaluate_with(flat: dict, req: Requirements, setup: Setup, today: date, cos
             excluded.append({
                 "offering": offering.id,
                 "rule": failed.id,
-                "message": render_parts(message_parts(failed.message), _lookup(attributes, decided)),
+                "message": offering_message(failed.message, attributes, decided),
             })
         else:
             excluded.append({"offering": offering.id, "rule": failed.id})  # nothing shown: no message written
@@ -177,6 +177,22 @@ def _sort_out(catalog: Catalog, rules: list, passes: list) -> list[tuple]:
         outcome.append((offering, failed, tuple(r for r, p in by_kind["prefer"] if p[oid]),
                         tuple(r for r, p in by_kind["demote"] if p[oid])))
     return outcome
+
+
+def offering_message(text: str, attributes: dict, decided: dict) -> str:
+    """A rule's message about one offering: written once for the offering and the decided facts it
+    quotes (the same few recur across requests)."""
+    parts = message_parts(text)
+    quoted = tuple(decided.get(name) for name in parts[1::2] if name not in attributes)
+    try:
+        key = (id(parts), id(attributes), quoted, *map(type, quoted))
+        hash(key)
+    except TypeError:  # a list among the facts quoted
+        return render_parts(parts, _lookup(attributes, decided))
+    return _MESSAGES.get(key, render_parts, parts, _lookup(attributes, decided), keep=(parts, attributes))
+
+
+_MESSAGES = Memo(50_000)
 
 
 def _lookup(attributes: dict, decided: dict):
@@ -369,10 +385,11 @@ figure_of = ranking.figure_of
 def _recommendation(rank, r: Ranked, decided, rank_rule, catalog, findings, shared_hidden=(),
                     frontier=frozenset()) -> dict:
     offering, c, preferred, demoted = r.offering, r.costed.shown_once(), r.preferred, r.demoted
-    values = _lookup(r.attributes, decided)  # what their messages may quote
-    because = [{"rule": rule.id, "effect": "prefer", "message": render_parts(message_parts(rule.message or rule.description), values)}
+    attributes = r.attributes  # what their messages may quote, with the decided facts
+    because = [{"rule": rule.id, "effect": "prefer", "message": offering_message(rule.message or rule.description,
+                                                                                attributes, decided)}
                for rule in preferred]
-    because += [{"rule": rule.id, "effect": "demote", "message": render_parts(message_parts(rule.message), values)}
+    because += [{"rule": rule.id, "effect": "demote", "message": offering_message(rule.message, attributes, decided)}
                 for rule in demoted]
     because.append({"rule": rank_rule, "effect": "rank",
                     "message": ranking.rank_message(decided["rank_by"], offering, frontier)})
