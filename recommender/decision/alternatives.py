@@ -56,7 +56,9 @@ def _cheapest(costed: list) -> Optional[tuple]:
 def _with(tuned: cost.Cost, extra: tuple) -> cost.Cost:
     monthly = cost.part((*tuned.monthly.lines, *extra))
     year_one = tuned.trainings_per_year * tuned.training.total + cost.MONTHS * monthly.total
-    return tuned.replaced(monthly=monthly, year_one=year_one, missing=tuned.training.missing + monthly.missing)
+    return cost.Cost(tuned.offering, tuned.method, tuned.training_type, tuned.trainings_per_year, tuned.training,
+                     monthly, tuned.hidden, tuned.uplift, tuned.break_even, tuned.notes, year_one,
+                     tuned.training.missing + monthly.missing, tuned.basis)
 
 
 def _today(req: Requirements, result) -> Optional[tuple]:

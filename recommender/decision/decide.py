@@ -224,6 +224,8 @@ def _decide(req: Requirements, setup: Setup, today: date, source: str) -> dict:
     _, method_rule = session.decisions["method"]
     _, rank_rule = session.decisions["rank_by"]
     findings, _ = _catalog_view(catalog, today)
+    # The approaches first: the top fine-tune's whole cost they read is then the one its recommendation shows.
+    approaches = alternatives.approach_costs(result, req, catalog, fine_tune_costs(result, req, catalog))
     recommendations = [
         _recommendation(rank, r, decided, rank_rule, catalog, findings, result.project_hidden, result.frontier)
         for rank, r in enumerate(result.ranked, start=1)
@@ -254,7 +256,7 @@ def _decide(req: Requirements, setup: Setup, today: date, source: str) -> dict:
             "items": [hidden_item_json(item) for item in result.project_hidden],
         } if req.operations.include_hidden_costs else None,
         "recommendations": recommendations,
-        "approaches": alternatives.approach_costs(result, req, catalog, fine_tune_costs(result, req, catalog)),
+        "approaches": approaches,
         "excluded": list(result.excluded),
         "dead_end": alternatives.dead_end(result, catalog, _catalog_view(catalog, today)[1]) if not result.ranked else None,
         "trace": [
