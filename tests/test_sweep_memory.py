@@ -87,6 +87,7 @@ def test_a_point_revalidates_only_the_varied_section_and_equals_the_whole_reques
         assert fast == whole and fast.model_fields_set == whole.model_fields_set
         assert getattr(fast, section).model_fields_set == getattr(whole, section).model_fields_set
         assert fast.given() == whole.given() and fast.normalized() == whole.normalized()
+        assert list(sweeper.normalized_at(fast).items()) == list(whole.normalized().items())
         assert fast.defaults_assumed() == whole.defaults_assumed()
 
 

@@ -251,6 +251,7 @@ class Sweeper:
         self.base = _without_other_size_forms(req.given(), spec.field)
         self.seen: dict[Decimal, Point] = {}
         self._unvaried = None  # the request without the varied field, validated once (see requirements_at)
+        self._unvaried_normalized = None
 
     def at(self, value: Decimal) -> Point:
         value = _round(self.spec, value)
@@ -317,11 +318,26 @@ class Sweeper:
     def _evaluate_packed(self, value: Decimal) -> bytes:
         return self._evaluate(value).packed()
 
+    def normalized_at(self, requirements) -> dict:
+        """requirements.normalized() for a request from requirements_at(): the unvaried sections'
+        as worked out once, the varied section's afresh (tests check it against normalized())."""
+        unvaried = self._unvaried_request()
+        if unvaried is None or requirements is unvaried:
+            return requirements.normalized()
+        if self._unvaried_normalized is None:
+            self._unvaried_normalized = unvaried.normalized()
+        section = self.spec.field.partition(".")[0]
+        part = getattr(requirements, section).model_dump(mode="json", exclude_none=True)
+        if section == "training":
+            part["tokens"] = requirements.training.resolved_tokens
+        return {**self._unvaried_normalized, section: part}
+
     def _evaluate(self, value: Decimal) -> Point:
         from recommender.decision.decide import evaluate
 
         requirements = self.requirements_at(value)
-        result = evaluate(requirements, self.setup, self.today, self.source, traced=False)
+        result = evaluate(requirements, self.setup, self.today, self.source, self.normalized_at(requirements),
+                          traced=False)
         return summarize(value, result, requirements.inference.input_share, self.keep)
 
 
