@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import tempfile
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
@@ -108,6 +107,8 @@ class Inputs:
 
 
 def _temporary():
+    import tempfile  # only a batch read from stdin needs it (not a sweep's workers)
+
     try:
         return tempfile.TemporaryFile(prefix="ftrec-batch-")
     except OSError as exc:
@@ -119,6 +120,8 @@ def _write(copy, raw: bytes) -> None:
     try:
         copy.write(raw if raw.endswith(b"\n") else raw + b"\n")
     except OSError as exc:
+        import tempfile
+
         raise EnvironmentProblem(f"cannot copy stdin to a temporary file ({exc.strerror}): set TMPDIR to a "
                                  "directory with room", file=tempfile.gettempdir()) from None
 
@@ -192,11 +195,13 @@ class Workers:
                 warm(_STATE["setup"])
             # What the workers inherit stays shared: the collector never touches it, so its pages are not copied.
             context = multiprocessing.get_context("fork")
+            rings = {}
             if "setup" in _STATE:  # decisions: each worker returns them through a ring it shares with the parent
                 _STATE["rings"] = [shared.Ring() for _ in range(self.count)]
+                rings = dict(initializer=_take_a_ring, initargs=(context.Value("i", 0),))
             gc.collect()
             gc.freeze()
-            self.pool = context.Pool(self.count, initializer=_take_a_ring, initargs=(context.Value("i", 0),))
+            self.pool = context.Pool(self.count, **rings)
         return self.pool
 
 
