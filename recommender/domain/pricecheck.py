@@ -71,14 +71,21 @@ def stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
 
 
 def _find_stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
-    found = []
+    found, said = [], {}  # said: as_of → the message, or None when not stale (a catalog has few dates)
     for offering in catalog.offerings.values():
         for name, price in iter_prices(offering):
-            age = (today - price.as_of).days
-            if age > STALE_AFTER_DAYS:
-                found.append(Finding("stale", offering.id, name,
-                                     f"as of {price.as_of} ({age} days before {today}; stale after {STALE_AFTER_DAYS})"))
+            as_of = price.as_of
+            message = said[as_of] if as_of in said else said.setdefault(as_of, _stale_message(as_of, today))
+            if message is not None:
+                found.append(Finding("stale", offering.id, name, message))
     return tuple(found)
+
+
+def _stale_message(as_of: date, today: date) -> Optional[str]:
+    age = (today - as_of).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return f"as of {as_of} ({age} days before {today}; stale after {STALE_AFTER_DAYS})"
 
 
 _IMPLAUSIBLE: dict[str, tuple[Finding, ...]] = {}  # by catalog sha256: decisions ask once per catalog
