@@ -201,3 +201,21 @@ def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stderr == f'{path}: training.epochs: must be a whole number, got "three"\n'
     assert done.stdout == ""
+
+
+def test_the_program_ends_at_once_with_its_output_flushed_and_its_exit_code(tmp_path):
+    """`ftrec` (main.run) leaves without tearing the interpreter down: the output is complete and the
+    exit code kept, the same as `main` gives in this process."""
+    env = {"FTREC_AUDIT_LOG": str(tmp_path / "log.sqlite3"), "COLUMNS": "100", "PATH": "/usr/bin:/bin"}
+    for args, code in (([str(TYPICAL), "--no-audit"], 0), ([str(TYPICAL), "--format", "json", "--no-audit"], 0),
+                       ([str(tmp_path / "missing.yaml")], 2)):
+        done = subprocess.run([sys.executable, "-m", "recommender", "recommend", *args, "--today", "2026-12-01"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+        here = run_cli("recommend", *args, "--today", "2026-12-01", env=env)
+        assert done.returncode == here.code == code
+        if "json" not in args:
+            assert done.stdout == here.out and done.stderr == here.err
+    recorded = subprocess.run([sys.executable, "-m", "recommender", "recommend", str(TYPICAL)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert recorded.returncode == 0 and "Recorded decision" in recorded.stderr  # the log open: the usual exit
+    assert run_cli("audit", "list", env=env).out.count("\n") >= 1

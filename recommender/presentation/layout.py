@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -53,7 +52,7 @@ def fitted_table(layouts: Sequence[Sequence[Column]], items: Sequence[object], w
     for column in chosen:
         table.add_column(column.header, justify=column.justify, no_wrap=True)
     for item in items:
-        table.add_row(*(escape(column.cell(item)) for column in chosen))
+        table.add_row(*(Text(column.cell(item)) for column in chosen))  # data, never markup
     return table, chosen
 
 
