@@ -6,10 +6,10 @@ problems or a replay differs; 2 bad input or usage (one line naming file, field 
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Optional
 
+from recommender.interfaces.cli.entry import guarded, run  # noqa: F401 - run: the `ftrec` program
 from recommender.interfaces.cli.startup import fast_start
 
 fast_start()  # before pydantic or the catalog load: see startup.py
@@ -18,7 +18,6 @@ import click  # noqa: E402
 
 from recommender import __version__  # noqa: E402
 from recommender.interfaces.cli.common import (
-    Failed,
     as_of_option,
     audit_log_option,
     catalog_option,
@@ -28,8 +27,8 @@ from recommender.interfaces.cli.common import (
     load_setup,
     parse_as_of,
     parse_today,
+    recommend_file,
     rules_option,
-    run_recommendation,
     show_decision,
     today_option,
     wide_option,
@@ -125,23 +124,16 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     decision per line, using every core. Prints each decision and records it in the audit log.
     """
     when, as_of = parse_today(today), parse_as_of(as_of)
-    batch = len(requirements) > 1 or requirements[0] == "-"
-    if not batch:
-        req = load_requirements(requirements[0])
+    if len(requirements) == 1 and requirements[0] != "-":
+        recommend_file(requirements[0], when, as_of, catalog_dir, rules_dir, fmt or "table", top, no_audit, audit_log, wide)
+        return
     setup = load_setup(catalog_dir, rules_dir)
     log = None
     if not no_audit:  # the decision log's module loads only when a decision is recorded
         from recommender.records import log as audit
 
         log = audit.log_path(audit_log)
-    if batch:
-        recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
-        return
-    if log is not None:
-        audit.check_writable(log)
-    from recommender.domain.files import printable
-
-    run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log, as_of, wide)
+    recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
 
 
 def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide: bool = False, stdin=None) -> None:
@@ -275,59 +267,4 @@ def schema(kind) -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    try:
-        cli.main(args=argv, prog_name="ftrec", standalone_mode=False)
-    except EnvironmentProblem as exc:
-        _fail(str(exc), 3)
-    except InputError as exc:
-        _fail(str(exc), 2)
-    except click.exceptions.Abort:
-        _fail("interrupted: nothing written", 130)
-    except click.UsageError as exc:
-        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _fail(f"{exc.format_message()}{hint}", 2)
-    except click.ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code)
-    except Failed:
-        sys.exit(1)
-    except KeyboardInterrupt:
-        _fail("interrupted: nothing written", 130)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    sys.exit(0)
-
-
-def run() -> None:
-    """The `ftrec` program: `main`, then out of the process without tearing the interpreter down.
-
-    Freeing every module and object one by one at exit costs a short command a few percent of its
-    time, and nothing is left to do once the output is flushed: unless a command started worker
-    processes or opened the decision log, whose clean-ups run at exit, the process ends at once."""
-    try:
-        main()
-    except SystemExit as done:
-        code = done.code
-        if (code is None or isinstance(code, int)) and not _cleanups_pending():
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            except Exception:  # noqa: BLE001 - e.g. a closed pipe: the usual exit reports it
-                raise done from None
-            os._exit(code or 0)
-        raise
-
-
-def _cleanups_pending() -> bool:
-    """Whether exiting at once could lose something: exit handlers, other threads, worker pools, the log."""
-    import atexit
-    import threading
-
-    handlers = getattr(atexit, "_ncallbacks", lambda: 1)()
-    return bool(handlers) or threading.active_count() > 1 or any(
-        name in sys.modules for name in ("multiprocessing", "concurrent.futures", "sqlite3", "logging"))
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(message.splitlines()[0] if message else "error", err=True)
-    sys.exit(code)
+    guarded(lambda: cli.main(args=argv, prog_name="ftrec", standalone_mode=False))
