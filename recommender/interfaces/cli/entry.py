@@ -8,12 +8,16 @@ start-up; anything else goes through click (main.py). Errors are reported the sa
 
 from __future__ import annotations
 
-import errno
-import os
-import sys
-from typing import Callable, Optional
+from recommender.interfaces.cli.startup import fast_start
 
-from recommender.domain.errors import EnvironmentProblem, InputError
+fast_start()  # first: see startup.py
+
+import errno  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from typing import Callable, Optional  # noqa: E402
+
+from recommender.domain.errors import EnvironmentProblem, InputError  # noqa: E402
 
 
 def run() -> None:
@@ -29,9 +33,7 @@ def run() -> None:
 
             main()
         else:
-            from recommender.interfaces.cli.startup import fast_start
-
-            fast_start()
+            fast_start(one_shot=True)
             guarded(lambda: _recommend(*quick))
     except SystemExit as done:
         code = done.code
