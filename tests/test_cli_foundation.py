@@ -204,7 +204,7 @@ def test_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
 
 
 def test_the_program_ends_at_once_with_its_output_flushed_and_its_exit_code(tmp_path):
-    """`ftrec` (main.run) leaves without tearing the interpreter down: the output is complete and the
+    """`ftrec` (entry.run) leaves without tearing the interpreter down: the output is complete and the
     exit code kept, the same as `main` gives in this process."""
     env = {"FTREC_AUDIT_LOG": str(tmp_path / "log.sqlite3"), "COLUMNS": "100", "PATH": "/usr/bin:/bin"}
     for args, code in (([str(TYPICAL), "--no-audit"], 0), ([str(TYPICAL), "--format", "json", "--no-audit"], 0),

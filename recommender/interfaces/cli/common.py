@@ -8,6 +8,7 @@ import click
 from recommender.interfaces.cli.steps import (  # noqa: F401 - what every command shares, without click
     TABLE_ROWS,
     Failed,
+    guarded,
     load_requirements,
     load_setup,
     parse_as_of,

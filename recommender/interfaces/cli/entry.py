@@ -15,9 +15,7 @@ fast_start()  # first: see startup.py
 import errno  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-from typing import Callable, Optional  # noqa: E402
-
-from recommender.domain.errors import EnvironmentProblem, InputError  # noqa: E402
+from typing import Optional  # noqa: E402
 
 
 def run() -> None:
@@ -34,6 +32,8 @@ def run() -> None:
             main()
         else:
             fast_start(one_shot=True)
+            from recommender.interfaces.cli.steps import guarded
+
             guarded(lambda: _recommend(*quick))
     except SystemExit as done:
         code = done.code
@@ -80,43 +80,6 @@ def _recommend(path: str, no_audit: bool) -> None:
         sys.exit(1)
 
 
-def guarded(command: Callable[[], object]) -> None:
-    """COMMAND, its errors turned into exit codes: 1 a check found problems, 2 bad input or usage
-    (one line), 3 the environment, 130 interrupted; 0 otherwise."""
-    from recommender.interfaces.cli.steps import Failed
-
-    try:
-        command()
-    except EnvironmentProblem as exc:
-        _fail(str(exc), 3)
-    except InputError as exc:
-        _fail(str(exc), 2)
-    except Failed:
-        sys.exit(1)
-    except KeyboardInterrupt:
-        _fail("interrupted: nothing written", 130)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    except Exception as exc:  # noqa: BLE001 - click's own, when click ran the command
-        _click_failure(exc)
-        raise
-    sys.exit(0)
-
-
-def _click_failure(exc: Exception) -> None:
-    click = sys.modules.get("click")
-    if click is None:
-        return
-    if isinstance(exc, click.exceptions.Abort):
-        _fail("interrupted: nothing written", 130)
-    if isinstance(exc, click.UsageError):
-        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _fail(f"{exc.format_message()}{hint}", 2)
-    if isinstance(exc, click.ClickException):
-        _fail(exc.format_message(), exc.exit_code)
-
-
 def _cleanups_pending() -> bool:
     """Whether exiting at once could lose something: exit handlers, other threads, worker pools, the log."""
     import atexit
@@ -125,10 +88,3 @@ def _cleanups_pending() -> bool:
     handlers = getattr(atexit, "_ncallbacks", lambda: 1)()
     return bool(handlers) or threading.active_count() > 1 or any(
         name in sys.modules for name in ("multiprocessing", "concurrent.futures", "sqlite3", "logging"))
-
-
-def _fail(message: str, code: int) -> None:
-    import click
-
-    click.echo(message.splitlines()[0] if message else "error", err=True)
-    sys.exit(code)

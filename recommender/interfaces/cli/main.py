@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from recommender.interfaces.cli.entry import guarded, run  # noqa: F401 - run: the `ftrec` program
 from recommender.interfaces.cli.startup import fast_start
 
 fast_start()  # before pydantic or the catalog load: see startup.py
@@ -27,6 +26,7 @@ from recommender.interfaces.cli.common import (
     load_setup,
     parse_as_of,
     parse_today,
+    guarded,
     recommend_file,
     rules_option,
     show_decision,

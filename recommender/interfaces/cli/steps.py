@@ -1,13 +1,15 @@
-"""What the commands do once their options are read, without click: the plainest `ftrec recommend
+"""What the commands do once their options are read, and how their errors end the program, without click: the plainest `ftrec recommend
 FILE` runs through here without loading click at all (cli/entry.py), a tenth of its start-up."""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-from recommender.domain.errors import InputError
+from recommender.domain.errors import EnvironmentProblem, InputError
 
 
 class Failed(Exception):
@@ -140,3 +142,45 @@ def program() -> str:
     if found and os.path.realpath(found) == os.path.realpath(invoked):
         return "ftrec"
     return shlex.quote(invoked)
+
+
+def guarded(command: Callable[[], object]) -> None:
+    """COMMAND, its errors turned into exit codes: 1 a check found problems, 2 bad input or usage
+    (one line), 3 the environment, 130 interrupted; 0 otherwise."""
+    try:
+        command()
+    except EnvironmentProblem as exc:
+        _fail(str(exc), 3)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except Failed:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _fail("interrupted: nothing written", 130)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - click's own, when click ran the command
+        _click_failure(exc)
+        raise
+    sys.exit(0)
+
+
+def _click_failure(exc: Exception) -> None:
+    click = sys.modules.get("click")
+    if click is None:
+        return
+    if isinstance(exc, click.exceptions.Abort):
+        _fail("interrupted: nothing written", 130)
+    if isinstance(exc, click.UsageError):
+        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    if isinstance(exc, click.ClickException):
+        _fail(exc.format_message(), exc.exit_code)
+
+
+def _fail(message: str, code: int) -> None:
+    import click
+
+    click.echo(message.splitlines()[0] if message else "error", err=True)
+    sys.exit(code)
