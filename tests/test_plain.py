@@ -109,3 +109,16 @@ def test_markup_and_emoji_codes_in_cells_are_left_to_rich():
     options = Console(file=io.StringIO(), width=80, color_system=None).options
     assert plain.plain_lines(table, Console(file=io.StringIO()), options) is None
     assert printed(plain.PlainGroup(table), 80) == printed(Group(table), 80)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+WORDS = st.lists(st.sampled_from(["a", "to", "words", "  ", " ", "x" * 25, "$2,000.50", "–", "(data,", "prep)"]),
+                 max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=WORDS, width=st.integers(min_value=3, max_value=50), indent=st.integers(min_value=0, max_value=4))
+def test_wrapped_lines_print_as_rich_prints_them(text, width, indent):
+    for part in (Text(text), Padding(Text(text), (0, 0, 0, indent)), bullets("!", [text, text[:7]])):
+        assert printed(plain.PlainGroup(part), width) == printed(Group(part), width), repr(part)
