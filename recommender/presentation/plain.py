@@ -72,7 +72,7 @@ def _padded(part: Padding, width: int) -> Optional[list[str]]:
         return None
     text = _plain(part.renderable)
     room = width - part.left - part.right
-    if text is None or len(text) > room or part.renderable.end != "\n":
+    if text is None or room < 1 or len(text) > room or part.renderable.end != "\n":
         return None
     return [" " * part.left + text.ljust(room) + " " * part.right]
 
