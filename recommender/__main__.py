@@ -1,4 +1,4 @@
-from recommender.interfaces.cli.main import main
+from recommender.interfaces.cli.entry import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -213,3 +213,47 @@ def test_a_decision_printed_as_json_to_a_real_stdout_is_the_same_json(tmp_path):
     assert done.stdout.endswith(b"}\n") and not done.stdout.endswith(b"\n\n")
     masked = [{**json.loads(text), "decision_id": None, "created_at": None} for text in (done.stdout, here.out)]
     assert masked[0] == masked[1]
+
+
+def test_the_program_ends_at_once_with_its_output_flushed_and_its_exit_code(tmp_path):
+    """`ftrec` (entry.run) leaves without tearing the interpreter down: the output is complete and the
+    exit code kept, the same as `main` gives in this process."""
+    env = {"FTREC_AUDIT_LOG": str(tmp_path / "log.sqlite3"), "COLUMNS": "100", "PATH": "/usr/bin:/bin"}
+    for args, code in (([str(TYPICAL), "--no-audit"], 0), ([str(TYPICAL), "--format", "json", "--no-audit"], 0),
+                       ([str(tmp_path / "missing.yaml")], 2)):
+        done = subprocess.run([sys.executable, "-m", "recommender", "recommend", *args, "--today", "2026-12-01"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+        here = run_cli("recommend", *args, "--today", "2026-12-01", env=env)
+        assert done.returncode == here.code == code
+        if "json" not in args:
+            assert done.stdout == here.out and done.stderr == here.err
+    recorded = subprocess.run([sys.executable, "-m", "recommender", "recommend", str(TYPICAL)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert recorded.returncode == 0 and "Recorded decision" in recorded.stderr  # the log open: the usual exit
+    assert run_cli("audit", "list", env=env).out.count("\n") >= 1
+
+
+@pytest.mark.parametrize("args, quick", [
+    (["recommend", "a.yaml"], ("a.yaml", False)), (["recommend", "a.yaml", "--no-audit"], ("a.yaml", True)),
+    (["recommend", "--no-audit", "a.yaml"], ("a.yaml", True)), (["recommend", "a.yaml", "b.yaml"], None),
+    (["recommend", "-"], None), (["recommend", "a.yaml", "--top", "3"], None), (["recommend", "--help"], None),
+    (["recommend", "a.yaml", "--no-audit", "--no-audit"], None), (["recommend"], None), (["cost", "a.yaml"], None),
+    (["--version"], None), ([], None),
+])
+def test_only_the_plainest_recommend_skips_click(args, quick):
+    from recommender.interfaces.cli.entry import plain_recommend
+
+    assert plain_recommend(args) == quick
+
+
+def test_the_plainest_recommend_prints_what_click_would_without_loading_click(tmp_path):
+    env = {"FTREC_AUDIT_LOG": str(tmp_path / "log.sqlite3"), "COLUMNS": "90", "PATH": "/usr/bin:/bin"}
+    for args in ([str(TYPICAL), "--no-audit"], [str(tmp_path / "missing.yaml")], [str(ROOT / "examples" / "bad" / "typo.yaml")]):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "recommender", "recommend", *args],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+        here = run_cli("recommend", *args, env=env)
+        imported = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+        if here.code == 0:  # an error message is written with click.echo, as click's path writes it
+            assert not any(line.split("|")[-1].strip().startswith("click") for line in imported)
+        assert done.returncode == here.code and done.stdout == here.out
+        assert [line for line in done.stderr.splitlines() if not line.startswith("import time:")] == here.err.splitlines()

@@ -16,6 +16,7 @@ from rich.text import Text
 from recommender.domain.units import dollars, dollars_short, months_short, tokens, tokens_short  # noqa: F401 - re-exported
 from recommender.domain.vocabulary import APPROACH_NAMES, APPROACH_SHORT, FIGURES, source_words
 from recommender.presentation.layout import Column, bullets, console, fitted_table, left_out, width_of  # noqa: F401
+from recommender.presentation.plain import PlainGroup
 
 WIDE_TABLE = 120  # from this width the ranking shows every column
 
@@ -197,7 +198,7 @@ def decision_table(decision: dict, top: Optional[int] = None, width: Optional[in
         parts.append(bullets("✗", exclusion_lines(decision["excluded"], width)))
     if warnings and decision["warnings"]:
         parts.append(warnings_block(decision))
-    return Group(*parts)
+    return PlainGroup(*parts)
 
 
 def _approach_lines(decision: dict) -> list[Any]:
@@ -299,7 +300,7 @@ def common_reason(group: list[dict]) -> str:
 
 
 def warnings_block(decision: dict) -> Group:
-    return Group(Text("Warnings:", style="bold"),
+    return PlainGroup(Text("Warnings:", style="bold"),
                  bullets("!", [source_words(w["message"]) for w in decision["warnings"]], style="yellow"))
 
 

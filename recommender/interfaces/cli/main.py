@@ -6,7 +6,6 @@ problems or a replay differs; 2 bad input or usage (one line naming file, field 
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Optional
 
@@ -18,7 +17,6 @@ import click  # noqa: E402
 
 from recommender import __version__  # noqa: E402
 from recommender.interfaces.cli.common import (
-    Failed,
     as_of_option,
     audit_log_option,
     catalog_option,
@@ -28,8 +26,9 @@ from recommender.interfaces.cli.common import (
     load_setup,
     parse_as_of,
     parse_today,
+    guarded,
+    recommend_file,
     rules_option,
-    run_recommendation,
     show_decision,
     today_option,
     wide_option,
@@ -125,23 +124,16 @@ def recommend(requirements, catalog_dir, rules_dir, fmt, top, today, as_of, no_a
     decision per line, using every core. Prints each decision and records it in the audit log.
     """
     when, as_of = parse_today(today), parse_as_of(as_of)
-    batch = len(requirements) > 1 or requirements[0] == "-"
-    if not batch:
-        req = load_requirements(requirements[0])
+    if len(requirements) == 1 and requirements[0] != "-":
+        recommend_file(requirements[0], when, as_of, catalog_dir, rules_dir, fmt or "table", top, no_audit, audit_log, wide)
+        return
     setup = load_setup(catalog_dir, rules_dir)
     log = None
     if not no_audit:  # the decision log's module loads only when a decision is recorded
         from recommender.records import log as audit
 
         log = audit.log_path(audit_log)
-    if batch:
-        recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
-        return
-    if log is not None:
-        audit.check_writable(log)
-    from recommender.domain.files import printable
-
-    run_recommendation(req, printable(requirements[0]), setup, when, fmt or "table", top, log, as_of, wide)
+    recommend_batch(requirements, setup, when, fmt or "json", top, log, as_of, wide)
 
 
 def recommend_batch(arguments, setup, when, fmt: str, top, log, as_of=None, wide: bool = False, stdin=None) -> None:
@@ -275,29 +267,4 @@ def schema(kind) -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    try:
-        cli.main(args=argv, prog_name="ftrec", standalone_mode=False)
-    except EnvironmentProblem as exc:
-        _fail(str(exc), 3)
-    except InputError as exc:
-        _fail(str(exc), 2)
-    except click.exceptions.Abort:
-        _fail("interrupted: nothing written", 130)
-    except click.UsageError as exc:
-        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _fail(f"{exc.format_message()}{hint}", 2)
-    except click.ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code)
-    except Failed:
-        sys.exit(1)
-    except KeyboardInterrupt:
-        _fail("interrupted: nothing written", 130)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
-    sys.exit(0)
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(message.splitlines()[0] if message else "error", err=True)
-    sys.exit(code)
+    guarded(lambda: cli.main(args=argv, prog_name="ftrec", standalone_mode=False))

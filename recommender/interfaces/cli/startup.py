@@ -8,7 +8,8 @@
   Library users of `import recommender` keep their plugins and pydantic as it is.
 - The cyclic collector waits during start-up: imports and the catalog make tens of thousands of
   long-lived objects and no garbage, and each collection rescanned them (some 70 passes). The
-  usual thresholds are back once the catalog and rules are loaded and frozen (`started`).
+  usual thresholds are back once the catalog and rules are loaded and frozen (`started`), except
+  in a process that decides once and exits.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ import types
 PLUGIN_LOADER = "pydantic.plugin._loader"
 START_UP_THRESHOLD = 200_000  # allocations between collections while starting: none happens
 _USUAL: list[tuple[int, ...]] = []
+_ONE_SHOT: list[bool] = []
 
 
-def fast_start() -> None:
+def fast_start(one_shot: bool = False) -> None:
+    """ONE_SHOT: the process does one short thing and exits (`recommend FILE`): the collector keeps
+    its start-up pace to the end, as one decision makes no garbage worth the collections."""
+    if one_shot:
+        _ONE_SHOT.append(True)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if _plugins_off() and PLUGIN_LOADER not in sys.modules:
         sys.modules[PLUGIN_LOADER] = _NoPluginLoader(PLUGIN_LOADER)
@@ -34,7 +40,7 @@ def fast_start() -> None:
 
 def started() -> None:
     """Start-up is over (the long-lived objects are frozen): the collector runs as usual again."""
-    if _USUAL:
+    if _USUAL and not _ONE_SHOT:
         gc.set_threshold(*_USUAL.pop())
 
 

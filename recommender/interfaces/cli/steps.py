@@ -1,0 +1,201 @@
+"""What the commands do once their options are read, and how their errors end the program, without click: the plainest `ftrec recommend
+FILE` runs through here without loading click at all (cli/entry.py), a tenth of its start-up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Callable, Optional
+
+from recommender.domain.errors import EnvironmentProblem, InputError
+
+
+class Failed(Exception):
+    """A check found problems, or a replay differs: exit 1 after the output is printed."""
+
+
+TABLE_ROWS = 10  # the table's default length; JSON and markdown list every allowed offering
+
+
+def parse_today(value: Optional[str], option: str = "--today") -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"must be a date such as 2026-11-23, got {value!r}", path=option) from None
+
+
+def load_setup(catalog_dir: Optional[str], rules_dir: Optional[str]):
+    import gc
+
+    from recommender.api import setup_for
+    from recommender.interfaces.cli.startup import started
+
+    setup = setup_for(catalog_dir, rules_dir)
+    gc.freeze()  # the catalog and rules live as long as the process: keep the collector off them
+    started()
+    return setup
+
+
+def load_requirements(path: str):
+    from recommender.api import as_requirements
+
+    return as_requirements(path)[0]
+
+
+def parse_as_of(value: Optional[str]) -> Optional[date]:
+    return None if value is None else parse_today(value, "--as-of")
+
+
+def recommend_file(path: str, when: date, as_of: Optional[date], catalog_dir: Optional[str], rules_dir: Optional[str],
+                   fmt: str, top: Optional[int], no_audit: bool, audit_log: Optional[str], wide: bool) -> None:
+    """`ftrec recommend PATH`: one requirements file decided, recorded unless NO_AUDIT, and shown."""
+    req = load_requirements(path)
+    setup = load_setup(catalog_dir, rules_dir)
+    log = None
+    if not no_audit:  # the decision log's module loads only when a decision is recorded
+        from recommender.records import log as audit
+
+        log = audit.log_path(audit_log)
+        audit.check_writable(log)
+    from recommender.domain.files import printable
+
+    run_recommendation(req, printable(path), setup, when, fmt, top, log, as_of, wide)
+
+
+def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optional[int], log: Optional[Path],
+                       as_of: Optional[date] = None, wide: bool = False) -> dict:
+    """Decide, record (unless `log` is None) and show one decision: what `recommend` and `ask` do."""
+    from recommender.decision.decide import decide
+    from recommender.decision.as_of import setup_as_of, stamp_as_of
+
+    decision = stamp_as_of(decide(req, setup_as_of(setup, as_of), when, source=source), as_of)
+    if log is not None:
+        from recommender.records import log as audit
+
+        audit.append(decision, log)
+    show_decision(decision, fmt, top, log, wide)
+    return decision
+
+
+def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path], wide: bool = False) -> None:
+    """The decision on stdout; in a table, its warnings and the way to its record on stderr."""
+    if fmt == "json":
+        from recommender.decision.shapes import dumps_bytes
+
+        shown = dict(decision, recommendations=decision["recommendations"][: top or None])
+        echo_bytes(dumps_bytes(shown))
+        return
+    from recommender.presentation import render
+    from recommender.presentation.layout import console
+
+    if fmt == "markdown":
+        import click
+
+        click.echo(render.decision_markdown(decision, top), nl=False)
+    else:
+        out = console(wide=wide)
+        out.print(render.decision_table(decision, top or TABLE_ROWS, out.width, warnings=False))
+        if decision["warnings"]:
+            console(stderr=True).print(render.warnings_block(decision))
+        if log is not None:
+            import click
+
+            for line in record_hint(decision["decision_id"], log):
+                click.echo(line, err=True)
+
+
+def echo_bytes(data: bytes) -> None:
+    """DATA and a newline on stdout, written as they are (click.echo would copy tens of megabytes to
+    add the newline)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (a test's capture)
+        import click
+
+        click.echo(data.decode())
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.write(b"\n")
+    buffer.flush()
+
+
+def record_hint(decision_id: str, log: Path) -> list[str]:
+    """Where the decision went and the command that explains it, pasteable as printed: it names the
+    log unless it is the built-in default, and the program as it was run when that is not on PATH."""
+    import shlex
+
+    from recommender.records.log import default_path
+
+    elsewhere = "" if log == default_path() else f" --audit-log {shlex.quote(str(log))}"
+    return [f"Recorded decision {decision_id} in {_home_as_tilde(log)}.",
+            f"Why: {program()} explain {decision_id}{elsewhere}"]
+
+
+def _home_as_tilde(path: Path) -> str:
+    home = Path("~").expanduser()
+    try:
+        return f"~/{path.relative_to(home)}" if path.is_absolute() and home != Path("/") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def program() -> str:
+    """`ftrec`, or the path it was run by (`.venv/bin/ftrec`) when a plain `ftrec` would not find it."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    invoked = sys.argv[0] if sys.argv else ""
+    if os.path.basename(invoked) != "ftrec" or os.sep not in invoked:
+        return "ftrec"
+    found = shutil.which("ftrec")
+    if found and os.path.realpath(found) == os.path.realpath(invoked):
+        return "ftrec"
+    return shlex.quote(invoked)
+
+
+def guarded(command: Callable[[], object]) -> None:
+    """COMMAND, its errors turned into exit codes: 1 a check found problems, 2 bad input or usage
+    (one line), 3 the environment, 130 interrupted; 0 otherwise."""
+    try:
+        command()
+    except EnvironmentProblem as exc:
+        _fail(str(exc), 3)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except Failed:
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _fail("interrupted: nothing written", 130)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - click's own, when click ran the command
+        _click_failure(exc)
+        raise
+    sys.exit(0)
+
+
+def _click_failure(exc: Exception) -> None:
+    click = sys.modules.get("click")
+    if click is None:
+        return
+    if isinstance(exc, click.exceptions.Abort):
+        _fail("interrupted: nothing written", 130)
+    if isinstance(exc, click.UsageError):
+        hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    if isinstance(exc, click.ClickException):
+        _fail(exc.format_message(), exc.exit_code)
+
+
+def _fail(message: str, code: int) -> None:
+    import click
+
+    click.echo(message.splitlines()[0] if message else "error", err=True)
+    sys.exit(code)
