@@ -142,3 +142,14 @@ def test_a_value_near_halfway_is_computed_exactly(monkeypatch):
     estimated = sweeping.grid(spec)
     monkeypatch.setattr(sweeping, "NEAR_HALF", 1.0)  # every value near halfway: all computed exactly
     assert sweeping.grid(spec) == estimated == _grid_as_computed_exactly(spec)
+
+
+def test_progress_counts_every_grid_value_once_evaluated_here_or_by_the_workers():
+    req, source = as_requirements(WORKLOAD)
+    spec = sweeping.parse_spec("inference.monthly_tokens=2M..100M:300")
+    sweeper = sweeping.Sweeper(req, spec, setup_for(TWO), TODAY, source)
+    values = sweeping.grid(spec)
+    sweeper.at(values[7])  # evaluated before the grid: counted as the grid reaches it
+    ticks = []
+    points = sweeper.grid_points(values, lambda: ticks.append(1))
+    assert len(ticks) == len(values) == len(points) == 300

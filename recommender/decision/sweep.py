@@ -273,9 +273,10 @@ class Sweeper:
             for packed in in_parallel(self._evaluate_packed, pending[1:], on_done):
                 point = Point.unpacked(packed)
                 self.seen[point.value] = point
+        done_before = set(values) - set(pending)  # a set: asked once per value
         for value in values:
             self.at(value)
-            if on_done and value not in pending:
+            if on_done and value in done_before:
                 on_done()
         return [self.seen[v] for v in values]
 
