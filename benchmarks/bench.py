@@ -195,7 +195,7 @@ def catalog_scale(table: Table, work: Path, counts: tuple[int, int], runs: int) 
         bench_inputs.write_catalog(directory, count)
         made = time.perf_counter() - started
         name = f"recommend, {count:,} offerings"
-        env = {**ENV, "FTREC_CACHE_DIR": str(work / "cache")}  # not the user's: a 20,000-offering entry is 27 MB
+        env = {**ENV, "FTREC_CACHE_DIR": str(work / "cache")}  # not the user's: a 20,000-offering entry is 2.4 MB
         try:
             argv = [FTREC, "recommend", TYPICAL, "--no-audit", "--catalog", str(directory), "--format", "json"]
             filling = checked(run(argv, env), name)  # the first run parses the YAML and fills the start-up cache
