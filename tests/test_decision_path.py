@@ -23,6 +23,7 @@ REQUESTS = [
     {"needs": {"data_residency": "eu"}, "baseline": {"input_per_m": "2.50", "output_per_m": "10.00"}},
     {"inference": {"monthly_tokens": "700M", "input_share": "1"}, "baseline": "openai/gpt-4o",
      "operations": {"include_hidden_costs": False}},
+    {"inference": {"monthly_tokens": "40M", "input_share": "0"}},  # output only
 ]
 
 

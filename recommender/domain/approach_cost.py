@@ -11,10 +11,11 @@ Every amount is quantity × rate with the rate's source, as in the fine-tune's o
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Optional
 
 
 from recommender.domain.catalog import Catalog, Offering
-from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Figures, Line, part, priced
+from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Figures, Line, Volumes, part, priced
 from recommender.domain.requirements import Requirements
 
 TOKENS_PER_QUERY = 1_000  # when the request gives no query count: the questionnaire's default request size
@@ -52,16 +53,17 @@ def base_model_lines(offering: Offering, req: Requirements) -> list[Line]:
     return lines
 
 
-def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = ()) -> Figures:
+def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = (),
+                       volumes: Optional[Volumes] = None) -> Figures:
     """base_model_cost()'s figures, the same sums worked out without its lines."""
-    tokens, share, p = req.inference.monthly_tokens, req.inference.input_share, offering.prices
+    volumes, p = volumes or Volumes(req), offering.prices
     total, complete = Decimal(0), True
-    for price, weight in ((p.base_input, share), (p.base_output, 1 - share)):
-        if weight > 0:
+    for price, quantity in ((p.base_input, volumes.base_input), (p.base_output, volumes.output)):
+        if quantity is not None:
             if price is None:
                 complete = False
             else:
-                total += Decimal(tokens * weight) * price.usd / MILLION
+                total += quantity * price.usd / MILLION
     for line in retrieval:
         if line.amount is None:
             complete = False

@@ -161,11 +161,18 @@ def billed_training_tokens(req: Requirements) -> int:
     return epochs(req) * t.resolved_tokens + t.evaluations * t.validation_tokens
 
 
-def training_part(offering: Offering, req: Requirements, method: str) -> tuple[Part, tuple[str, ...]]:
-    """One training run's lines, and notes on what the offering does not document."""
-    t = req.training
-    key = (id(offering), method, t.type, epochs(req), t.resolved_tokens, t.evaluations, t.validation_tokens, t.hours)
+def training_part(offering: Offering, req: Requirements, method: str,
+                  job: Optional[tuple] = None) -> tuple[Part, tuple[str, ...]]:
+    """One training run's lines, and notes on what the offering does not document (JOB: the request's
+    training_job(), when worked out already)."""
+    key = (id(offering), method, *(job or training_job(req)))
     return _TRAINING.get(key, _training_part, offering, req, method, keep=offering)
+
+
+def training_job(req: Requirements) -> tuple:
+    """What a training run's cost depends on besides the offering and method."""
+    t = req.training
+    return t.type, epochs(req), t.resolved_tokens, t.evaluations, t.validation_tokens, t.hours
 
 
 # The same offering trained on the same job costs the same for every request: build it once.
@@ -378,10 +385,27 @@ class Figures(Record):
         self.complete, self.basis = complete, basis
 
 
+class Volumes(Record):
+    """A request's quantities, as every offering's figures multiply them: worked out once per request
+    (the same expressions as the lines', so the same decimals). INPUT and OUTPUT are None when the
+    input share leaves no such tokens; BASE_INPUT is before any few-shot saving."""
+
+    __slots__ = ("input", "output", "flat", "base_input", "job")
+
+    def __init__(self, req: Requirements):
+        tokens, share, saved = req.inference.monthly_tokens, req.inference.input_share, few_shot_saved(req)
+        self.input = Decimal(tokens * share - saved) if share > 0 else None
+        self.base_input = Decimal(tokens * share) if share > 0 else None
+        self.output = Decimal(tokens * (1 - share)) if share < 1 else None
+        self.flat = Decimal(tokens - saved)
+        self.job = training_job(req)
+
+
 def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora",
-                      extra_monthly: tuple[Line, ...] = ()) -> Figures:
-    training, _ = training_part(offering, req, method)
-    monthly, complete = _monthly_total(offering, req)
+                      extra_monthly: tuple[Line, ...] = (), volumes: Optional[Volumes] = None) -> Figures:
+    volumes = volumes or Volumes(req)
+    training, _ = training_part(offering, req, method, volumes.job)
+    monthly, complete = _monthly_total(offering, volumes)
     for line in extra_monthly:
         if line.amount is None:
             complete = False
@@ -391,20 +415,20 @@ def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora
     return Figures(training.total, monthly, year_one, complete and not training.missing)
 
 
-def _monthly_total(offering: Offering, req: Requirements) -> tuple[Decimal, bool]:
+def _monthly_total(offering: Offering, volumes: Volumes) -> tuple[Decimal, bool]:
     """monthly_part()'s total and whether every price is there: the same sums, in the same order,
     without building its lines."""
     p, total, complete = offering.prices, Decimal(0), True
     if offering.provisioned_throughput:
         amounts = [(p.throughput_hour, Decimal(HOURS_PER_MONTH), 1)]
     elif p.inference_flat is not None:
-        amounts = [(p.inference_flat, Decimal(req.inference.monthly_tokens - few_shot_saved(req)), MILLION)]
+        amounts = [(p.inference_flat, volumes.flat, MILLION)]
     else:
-        tokens, share, amounts = req.inference.monthly_tokens, req.inference.input_share, []
-        if share > 0:
-            amounts.append((p.inference_input, Decimal(tokens * share - few_shot_saved(req)), MILLION))
-        if share < 1:
-            amounts.append((p.inference_output, Decimal(tokens * (1 - share)), MILLION))
+        amounts = []
+        if volumes.input is not None:
+            amounts.append((p.inference_input, volumes.input, MILLION))
+        if volumes.output is not None:
+            amounts.append((p.inference_output, volumes.output, MILLION))
     if p.hosting_month is not None:
         amounts.append((p.hosting_month, Decimal(1), 1))
     for price, quantity, per in amounts:
