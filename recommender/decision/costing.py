@@ -49,7 +49,6 @@ class RequestCosts:
 
     def __init__(self, req: Requirements, catalog: Catalog, baseline: Optional[cost.Baseline], project_hidden: tuple):
         self.req, self.catalog, self.baseline, self.project_hidden = req, catalog, baseline, project_hidden
-        self.volumes = cost.Volumes(req)  # what every offering's figures multiply
         self._done: dict = {}
         self._retrieval: Optional[tuple] = None
 
@@ -59,7 +58,7 @@ class RequestCosts:
         if found is None:
             # The closures hold what they need, not self: no cycle is left for the collector (often paused).
             req, catalog, baseline, hidden = self.req, self.catalog, self.baseline, self.project_hidden
-            figures = cost.fine_tune_figures(offering, req, method, retrieval, self.volumes)
+            figures = cost.fine_tune_figures(offering, req, method, retrieval)
             found = self._done[key] = Costed(offering, figures, lambda: cost.compute(
                 offering, req, catalog, method, baseline, hidden, retrieval, figures))
         return found
@@ -69,7 +68,7 @@ class RequestCosts:
         found = self._done.get(key)
         if found is None:
             req = self.req
-            figures = approach_cost.base_model_figures(offering, req, retrieval, self.volumes)
+            figures = approach_cost.base_model_figures(offering, req, retrieval)
             whole = lambda: approach_cost.base_model_cost(offering, req, retrieval)  # noqa: E731
             found = self._done[key] = Costed(offering, figures, whole)
         return found

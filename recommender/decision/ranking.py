@@ -6,11 +6,11 @@ breaks ties by offering id, so the same inputs always give the same order.
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 from typing import Optional, Sequence
 
 from recommender.domain.catalog import CAPABILITY_TIERS
+from recommender.domain.memo import Memo
 from recommender.domain.vocabulary import FIGURES
 
 
@@ -64,10 +64,13 @@ def figure_of(c, rank_by: str) -> Decimal:
 def rank_message(rank_by: str, offering, frontier: frozenset[str]) -> str:
     """One of a few texts, each made once and shared (a large catalog's decision holds thousands)."""
     tier, _ = offering.capability_class
-    return _rank_message(rank_by, offering.id in frontier if rank_by == "value" else None, tier)
+    on_frontier = offering.id in frontier if rank_by == "value" else None
+    return _RANK_MESSAGES.get((rank_by, on_frontier, tier), _rank_message, rank_by, on_frontier, tier)
 
 
-@functools.lru_cache(maxsize=64)
+_RANK_MESSAGES = Memo(64)
+
+
 def _rank_message(rank_by: str, on_frontier: Optional[bool], tier: str) -> str:
     if rank_by == "capability":
         return f"ranked by capability class ({tier}), then year-1 total"

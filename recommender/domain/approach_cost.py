@@ -11,11 +11,10 @@ Every amount is quantity × rate with the rate's source, as in the fine-tune's o
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 
 from recommender.domain.catalog import Catalog, Offering
-from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Figures, Line, Volumes, part, priced
+from recommender.domain.cost import MILLION, MONTHS, PER_M, Cost, Figures, Line, part, priced, volumes
 from recommender.domain.requirements import Requirements
 
 TOKENS_PER_QUERY = 1_000  # when the request gives no query count: the questionnaire's default request size
@@ -44,21 +43,20 @@ def retrieval_lines(catalog: Catalog, req: Requirements) -> tuple[Line, ...]:
 
 def base_model_lines(offering: Offering, req: Requirements) -> list[Line]:
     """Inference on the base model, every token of today's prompts included."""
-    tokens, share, p = req.inference.monthly_tokens, req.inference.input_share, offering.prices
+    v, p = volumes(req), offering.prices
     lines = []
-    if share > 0:
-        lines.append(priced("base model input", "base_input", p.base_input, tokens * share, "tokens", PER_M))
-    if share < 1:
-        lines.append(priced("base model output", "base_output", p.base_output, tokens * (1 - share), "tokens", PER_M))
+    if v.base_input is not None:
+        lines.append(priced("base model input", "base_input", p.base_input, v.base_input, "tokens", PER_M))
+    if v.output is not None:
+        lines.append(priced("base model output", "base_output", p.base_output, v.output, "tokens", PER_M))
     return lines
 
 
-def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = (),
-                       volumes: Optional[Volumes] = None) -> Figures:
+def base_model_figures(offering: Offering, req: Requirements, retrieval: tuple[Line, ...] = ()) -> Figures:
     """base_model_cost()'s figures, the same sums worked out without its lines."""
-    volumes, p = volumes or Volumes(req), offering.prices
+    v, p = volumes(req), offering.prices
     total, complete = Decimal(0), True
-    for price, quantity in ((p.base_input, volumes.base_input), (p.base_output, volumes.output)):
+    for price, quantity in ((p.base_input, v.base_input), (p.base_output, v.output)):
         if quantity is not None:
             if price is None:
                 complete = False

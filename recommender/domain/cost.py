@@ -220,21 +220,17 @@ def few_shot_saved(req: Requirements) -> int:
 
 
 def inference_lines(offering: Offering, req: Requirements) -> list[Line]:
-    tokens = req.inference.monthly_tokens
-    share = req.inference.input_share
-    saved = few_shot_saved(req)
-    shorter = f" (less {saved:,} few-shot tokens)" if saved else ""
+    v = volumes(req)
+    shorter = f" (less {v.saved:,} few-shot tokens)" if v.saved else ""
     p = offering.prices
     if p.inference_flat is not None:
-        return [priced(f"inference (flat rate){shorter}", "inference_flat", p.inference_flat, tokens - saved,
-                       "tokens", PER_M)]
+        return [priced(f"inference (flat rate){shorter}", "inference_flat", p.inference_flat, v.flat, "tokens", PER_M)]
     lines = []
-    if share > 0:
-        lines.append(priced(f"inference input{shorter}", "inference_input", p.inference_input,
-                            tokens * share - saved, "tokens", PER_M))
-    if share < 1:
-        lines.append(priced("inference output", "inference_output", p.inference_output, tokens * (1 - share),
-                            "tokens", PER_M))
+    if v.input is not None:
+        lines.append(priced(f"inference input{shorter}", "inference_input", p.inference_input, v.input, "tokens",
+                            PER_M))
+    if v.output is not None:
+        lines.append(priced("inference output", "inference_output", p.inference_output, v.output, "tokens", PER_M))
     return lines
 
 
@@ -386,26 +382,36 @@ class Figures(Record):
 
 
 class Volumes(Record):
-    """A request's quantities, as every offering's figures multiply them: worked out once per request
-    (the same expressions as the lines', so the same decimals). INPUT and OUTPUT are None when the
-    input share leaves no such tokens; BASE_INPUT is before any few-shot saving."""
+    """A request's token quantities, as every offering's lines and figures multiply them (volumes()).
+    INPUT and OUTPUT are None when the input share leaves no such tokens; BASE_INPUT is before the
+    few-shot tokens a fine-tune SAVES; JOB is training_job()."""
 
-    __slots__ = ("input", "output", "flat", "base_input", "job")
+    __slots__ = ("saved", "input", "output", "flat", "base_input", "job")
 
     def __init__(self, req: Requirements):
-        tokens, share, saved = req.inference.monthly_tokens, req.inference.input_share, few_shot_saved(req)
-        self.input = Decimal(tokens * share - saved) if share > 0 else None
+        tokens, share = req.inference.monthly_tokens, req.inference.input_share
+        self.saved = few_shot_saved(req)
+        self.input = Decimal(tokens * share - self.saved) if share > 0 else None
         self.base_input = Decimal(tokens * share) if share > 0 else None
         self.output = Decimal(tokens * (1 - share)) if share < 1 else None
-        self.flat = Decimal(tokens - saved)
+        self.flat = Decimal(tokens - self.saved)
         self.job = training_job(req)
 
 
+def volumes(req: Requirements) -> Volumes:
+    """REQ's volumes, worked out once for all its offerings (a decision or sweep point asks for one
+    request at a time: a few are kept)."""
+    return _VOLUMES.get(id(req), Volumes, req, keep=req)
+
+
+_VOLUMES = Memo(64)
+
+
 def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora",
-                      extra_monthly: tuple[Line, ...] = (), volumes: Optional[Volumes] = None) -> Figures:
-    volumes = volumes or Volumes(req)
-    training, _ = training_part(offering, req, method, volumes.job)
-    monthly, complete = _monthly_total(offering, volumes)
+                      extra_monthly: tuple[Line, ...] = ()) -> Figures:
+    v = volumes(req)
+    training, _ = training_part(offering, req, method, v.job)
+    monthly, complete = _monthly_total(offering, v)
     for line in extra_monthly:
         if line.amount is None:
             complete = False
@@ -415,20 +421,20 @@ def fine_tune_figures(offering: Offering, req: Requirements, method: str = "lora
     return Figures(training.total, monthly, year_one, complete and not training.missing)
 
 
-def _monthly_total(offering: Offering, volumes: Volumes) -> tuple[Decimal, bool]:
+def _monthly_total(offering: Offering, v: Volumes) -> tuple[Decimal, bool]:
     """monthly_part()'s total and whether every price is there: the same sums, in the same order,
     without building its lines."""
     p, total, complete = offering.prices, Decimal(0), True
     if offering.provisioned_throughput:
         amounts = [(p.throughput_hour, Decimal(HOURS_PER_MONTH), 1)]
     elif p.inference_flat is not None:
-        amounts = [(p.inference_flat, volumes.flat, MILLION)]
+        amounts = [(p.inference_flat, v.flat, MILLION)]
     else:
         amounts = []
-        if volumes.input is not None:
-            amounts.append((p.inference_input, volumes.input, MILLION))
-        if volumes.output is not None:
-            amounts.append((p.inference_output, volumes.output, MILLION))
+        if v.input is not None:
+            amounts.append((p.inference_input, v.input, MILLION))
+        if v.output is not None:
+            amounts.append((p.inference_output, v.output, MILLION))
     if p.hosting_month is not None:
         amounts.append((p.hosting_month, Decimal(1), 1))
     for price, quantity, per in amounts:

@@ -33,6 +33,7 @@ from recommender.interfaces.cli.common import (
     today_option,
     wide_option,
 )
+from recommender.interfaces.cli.steps import write_bytes  # noqa: E402
 from recommender.domain.errors import EnvironmentProblem, InputError
 
 
@@ -206,18 +207,6 @@ def _record_and_print(decided, first: int, last: int, fmt: str, top, append, rec
         else:
             show_decision(decision, fmt, top, log, wide)
     return last - first
-
-
-def write_bytes(data) -> None:
-    """DATA (bytes, or a view of them: UTF-8 lines) on stdout as it is: through its binary buffer when it has one."""
-    if not data:
-        return
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(bytes(data).decode("utf-8", "surrogateescape"))
-        return
-    sys.stdout.flush()
-    buffer.write(data)
 
 
 # --- cost ---------------------------------------------------------------------------------

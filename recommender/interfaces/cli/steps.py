@@ -87,7 +87,8 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
         from recommender.decision.shapes import dumps_bytes
 
         shown = dict(decision, recommendations=decision["recommendations"][: top or None])
-        echo_bytes(dumps_bytes(shown))
+        write_bytes(dumps_bytes(shown))
+        write_bytes(b"\n")  # after, not appended: that would copy the whole text
         return
     from recommender.presentation import render
     from recommender.presentation.layout import console
@@ -108,19 +109,17 @@ def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Pa
                 click.echo(line, err=True)
 
 
-def echo_bytes(data: bytes) -> None:
-    """DATA and a newline on stdout, written as they are (click.echo would copy tens of megabytes to
-    add the newline)."""
+def write_bytes(data) -> None:
+    """DATA (bytes, or a view of them: UTF-8 lines) on stdout as it is: through its binary buffer when it
+    has one (a large catalog's decision is tens of megabytes: not copied into text first)."""
+    if not data:
+        return
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (a test's capture)
-        import click
-
-        click.echo(data.decode())
+        sys.stdout.write(bytes(data).decode("utf-8", "surrogateescape"))
         return
     sys.stdout.flush()
     buffer.write(data)
-    buffer.write(b"\n")
-    buffer.flush()
 
 
 def record_hint(decision_id: str, log: Path) -> list[str]:
