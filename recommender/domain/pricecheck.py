@@ -19,6 +19,7 @@ from typing import Iterator, Optional
 from pydantic import ValidationError
 
 from recommender.domain.catalog import PRICE_FIELDS, Catalog, Offering, Price, PublishedFigure
+from recommender.domain.memo import Memo
 from recommender.domain.record import Record
 
 STALE_AFTER_DAYS = 180
@@ -58,6 +59,18 @@ def iter_prices(offering: Offering) -> Iterator[tuple[str, Price]]:
             yield name, price
 
 
+def catalog_prices(catalog: Catalog) -> tuple[tuple[str, str, Price], ...]:
+    """(offering id, price name, price) for every price in the catalog, in catalog order: listed once
+    for the checks that each walk all of them (a large catalog has a hundred thousand)."""
+    return _LISTED.get(catalog.sha256, _list_prices, catalog, keep=catalog)
+
+
+def _list_prices(catalog: Catalog) -> tuple[tuple[str, str, Price], ...]:
+    return tuple((offering.id, name, price) for offering in catalog.offerings.values()
+                 for name, price in iter_prices(offering))
+
+
+_LISTED = Memo(2)
 _STALE: dict[tuple[str, date], tuple[Finding, ...]] = {}  # per catalog and day: decisions ask more than once
 
 
@@ -72,12 +85,11 @@ def stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
 
 def _find_stale(catalog: Catalog, today: date) -> tuple[Finding, ...]:
     found, said = [], {}  # said: as_of → the message, or None when not stale (a catalog has few dates)
-    for offering in catalog.offerings.values():
-        for name, price in iter_prices(offering):
-            as_of = price.as_of
-            message = said[as_of] if as_of in said else said.setdefault(as_of, _stale_message(as_of, today))
-            if message is not None:
-                found.append(Finding("stale", offering.id, name, message))
+    for offering, name, price in catalog_prices(catalog):
+        as_of = price.as_of
+        message = said[as_of] if as_of in said else said.setdefault(as_of, _stale_message(as_of, today))
+        if message is not None:
+            found.append(Finding("stale", offering, name, message))
     return tuple(found)
 
 
@@ -98,29 +110,32 @@ def implausible(catalog: Catalog) -> tuple[Finding, ...]:
 
 
 def _find_implausible(catalog: Catalog) -> tuple[Finding, ...]:
+    prices = catalog_prices(catalog)
+    groups = {name: _group(name) for name in {name for _, name, _ in prices}}
     peers: dict[str, list[Decimal]] = {}
-    for offering in catalog.offerings.values():
-        for name, price in iter_prices(offering):
-            group = _group(name)
-            if group and price.usd > 0:
-                peers.setdefault(group, []).append(price.usd)
+    for _, name, price in prices:
+        group = groups[name]
+        if group and price.usd > 0:
+            peers.setdefault(group, []).append(price.usd)
     medians = {g: median(sorted(values)) for g, values in peers.items() if len(values) >= MIN_PEERS}
+    below = {g: typical / IMPLAUSIBLE_FACTOR for g, typical in medians.items()}  # at or under: implausible
     found = []
-    for offering in catalog.offerings.values():
-        for name, price in iter_prices(offering):
-            if price.usd == 0 and not price.provider_page:
-                found.append(Finding("implausible", offering.id, name,
-                                     "$0 is a claim, not a price: only the provider's own pricing page can say a "
-                                     f"price is free ({price.source})"))
-                continue
-            typical = medians.get(_group(name))
-            if typical is not None and 0 < price.usd <= typical / IMPLAUSIBLE_FACTOR:  # inclusive: 1/100 is flagged
-                ratio = (typical / price.usd).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-                found.append(Finding(
-                    "implausible", offering.id, name,
-                    f"${price.usd}/1M is {ratio}× below the catalog median ${typical} for {_group(name)} prices"
-                    + (f" ({price.note})" if price.note else ""),
-                ))
+    for offering, name, price in prices:
+        usd = price.usd
+        if not usd and not price.provider_page:
+            found.append(Finding("implausible", offering, name,
+                                 "$0 is a claim, not a price: only the provider's own pricing page can say a "
+                                 f"price is free ({price.source})"))
+            continue
+        limit = below.get(groups[name])
+        if limit is not None and 0 < usd <= limit:  # inclusive: 1/100 is flagged
+            typical = medians[groups[name]]
+            ratio = (typical / usd).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            found.append(Finding(
+                "implausible", offering, name,
+                f"${price.usd}/1M is {ratio}× below the catalog median ${typical} for {_group(name)} prices"
+                + (f" ({price.note})" if price.note else ""),
+            ))
     return tuple(found)
 
 
@@ -132,16 +147,15 @@ def _group(price_name: str) -> Optional[str]:
 
 def conflicts(catalog: Catalog) -> list[Finding]:
     found = []
-    for offering in catalog.offerings.values():
-        for name, price in iter_prices(offering):
-            for other in price.conflicts:
-                found.append(Finding("conflict", offering.id, name,
-                                     f"catalog ${price.usd} ({price.source}) vs ${other.usd} ({other.source})"))
-            for past in price.history:
-                if past.usd != price.usd:
-                    found.append(Finding("conflict", offering.id, name,
-                                         f"catalog ${price.usd} ({price.source}) vs ${past.usd} held {past.from_}"
-                                         f" until {past.until} ({past.source})"))
+    for offering, name, price in catalog_prices(catalog):
+        for other in price.conflicts:
+            found.append(Finding("conflict", offering, name,
+                                 f"catalog ${price.usd} ({price.source}) vs ${other.usd} ({other.source})"))
+        for past in price.history:
+            if past.usd != price.usd:
+                found.append(Finding("conflict", offering, name,
+                                     f"catalog ${price.usd} ({price.source}) vs ${past.usd} held {past.from_}"
+                                     f" until {past.until} ({past.source})"))
     return found
 
 
@@ -215,14 +229,19 @@ def context_facts(catalog: Catalog, today: date) -> dict:
         if len(_CONTEXT) > 64:
             _CONTEXT.clear()
         found = stale(catalog, today)
-        kinds = [shown for prefix, shown in _KINDS if any(f.price.startswith(prefix) for f in found)]
+        names = {f.price for f in found}
+        kinds = [shown for prefix, shown in _KINDS if any(name.startswith(prefix) for name in names)]
         _CONTEXT[key] = {
             "catalog.stale_kinds": _words(kinds),
-            "catalog.stale_oldest": min((f.message.split(" ")[2] for f in found), default=None),
-            "catalog.stale_refreshable": sum(_refreshable(catalog.offerings[f.offering], f.price) for f in found),
+            "catalog.stale_oldest": min((message.split(" ")[2] for message in {f.message for f in found}), default=None),
+            "catalog.stale_refreshable": sum(_refreshable(catalog.offerings[f.offering], f.price) for f in found
+                                             if f.price.startswith(_REFRESHABLE)),
             "catalog.retired_offerings": len(retired(catalog, today)),
         }
     return _CONTEXT[key]
+
+
+_REFRESHABLE = ("inference_", "base_")  # the prices genai-prices has
 
 
 def _refreshable(offering: Offering, price: str) -> bool:
