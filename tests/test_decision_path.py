@@ -5,6 +5,7 @@ decision leaves no reference cycles behind (batches and sweeps pause the cyclic 
 import gc
 import random
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from conftest import TODAY
@@ -163,3 +164,15 @@ def test_an_exclusion_message_is_written_for_the_facts_it_quotes_not_remembered_
         messages.setdefault(family, set()).add(gpt["message"])
     assert messages == {"claude": {"GPT-4o mini is a gpt model; the request needs claude"},
                         "llama": {"GPT-4o mini is a gpt model; the request needs llama"}}
+
+
+def test_a_decision_id_names_the_second_it_was_made_at(setup, monkeypatch):
+    """The id's time and `created_at` are one instant (the time is formatted once a second, and read
+    once a decision), and a new second gives new texts."""
+    seconds = iter([1_796_083_199.9, 1_796_083_200.2])  # 2026-11-30 23:59:59.9 UTC, then just past midnight
+    monkeypatch.setattr(deciding, "time", SimpleNamespace(time=lambda: next(seconds)))
+    req, _ = as_requirements({})
+    made = [deciding.decide(req, setup, TODAY) for _ in range(2)]
+    assert [(d["decision_id"][:15], d["created_at"]) for d in made] == [
+        ("20261130-235959", "2026-11-30T23:59:59Z"), ("20261201-000000", "2026-12-01T00:00:00Z")]
+    assert len({d["decision_id"] for d in made}) == 2

@@ -8,6 +8,7 @@ catalog and rules it is identical byte for byte, apart from `decision_id` and `c
 from __future__ import annotations
 
 import os
+import time
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Optional
@@ -232,9 +233,10 @@ def _decide(req: Requirements, setup: Setup, today: date, source: str) -> dict:
     ]
     because = [approach_rule, *session.reason_rules(_reasons_read(rules.by_id[approach_rule]))]
     method_because = [method_rule, *session.reason_rules(_reasons_read(rules.by_id[method_rule]))]
+    decision_id, created_at = new_decision_id()
     decision = {
-        "decision_id": new_decision_id(),
-        "created_at": _now(),
+        "decision_id": decision_id,
+        "created_at": created_at,
         "engine": {"version": __version__, "rules_sha256": rules.sha256, "catalog_sha256": catalog.sha256},
         "today": today.isoformat(),
         "source": source,
@@ -453,11 +455,22 @@ def _show(value: Any) -> str:
 # --- ids and times ------------------------------------------------------------------------
 
 
-def new_decision_id() -> str:
-    """Sortable and readable: when it was made, then randomness (prefixes are accepted)."""
+def new_decision_id() -> tuple[str, str]:
+    """A new decision id, and the time it was made (`created_at`): the id is sortable and readable,
+    that second, then randomness (prefixes are accepted)."""
     # 40 random bits: a batch of 100,000 decisions in one second collides with odds of about 1 in 200.
-    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{os.urandom(5).hex()}"
+    second, created_at = _this_second()
+    return f"{second}-{os.urandom(5).hex()}", created_at
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _this_second() -> tuple[str, str]:
+    """The current second as ids and as `created_at` write it, formatted once a second: a batch makes
+    hundreds of decisions a second, and formatting the time cost as much as costing an offering."""
+    now = int(time.time())
+    if _SECOND[0] != now:
+        when = datetime.fromtimestamp(now, timezone.utc)
+        _SECOND[:] = [now, (f"{when:%Y%m%d-%H%M%S}", when.isoformat().replace("+00:00", "Z"))]
+    return _SECOND[1]
+
+
+_SECOND: list = [None, None]  # [the second, its texts]
