@@ -28,7 +28,8 @@ from recommender.domain.catalog import load_catalog  # noqa: E402
 from recommender.engine import host  # noqa: E402
 from recommender.engine.rules import load_rules  # noqa: E402
 
-C_CALLS = ("assert_fact", "assert_event", "start_action_for_state", "complete_and_start_action", "delete_state")
+C_CALLS = ("assert_fact", "assert_event", "start_action_for_state", "complete_and_start_action", "retract_fact",
+           "delete_state")
 
 
 def timed(run, inputs, rules) -> tuple[float, float]:
@@ -64,8 +65,10 @@ def recorded_calls(rules, inputs) -> list[list[tuple[str, tuple]]]:
 
 
 def replayable(decisions, round_number: int) -> list[list[tuple]]:
-    """The recorded calls with fresh session ids (a deleted session's id could be reused, but fresh is
-    what a real decision sees); state offsets are taken from the replay itself."""
+    """The recorded calls, with fresh session ids where a decision deleted its session (a deleted
+    session's id could be reused, but fresh is what such a decision sees); a session the host empties
+    and reuses is replayed as it is, emptied by the replayed retractions for the host's next decision.
+    State offsets are taken from the replay itself."""
     calls = []
     for index, decision in enumerate(decisions):
         sid = next((args[1] for name, args in decision if name == "delete_state"), None)
@@ -74,7 +77,7 @@ def replayable(decisions, round_number: int) -> list[list[tuple]]:
         for name, args in decision:
             if name == "delete_state":
                 rewritten.append((getattr(durable_rules_engine, name), args[0], fresh, True))
-            elif name in ("assert_fact", "assert_event"):
+            elif name in ("assert_fact", "assert_event", "retract_fact"):
                 text = args[1].replace(f'"sid":"{sid}"', f'"sid":"{fresh}"') if sid else args[1]
                 rewritten.append((getattr(durable_rules_engine, name), args[0], text, False))
             else:
@@ -91,6 +94,8 @@ def replay(calls) -> tuple[float, float]:
             if text is None:
                 function(handle, state)
             elif is_delete:
+                function(handle, text)
+            elif function is durable_rules_engine.retract_fact:
                 function(handle, text)
             else:
                 result, offset = function(handle, text)

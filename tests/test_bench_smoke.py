@@ -4,6 +4,7 @@ A smoke run only: the figures themselves are measured by `make bench`, never ass
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -56,3 +57,21 @@ def test_quick_run_writes_each_row_as_json_with_its_target_and_verdict(quick_run
     judged = [row for row in results["rows"] if row["target"]]
     assert judged and all(row["met"] in (True, False) for row in judged)
     assert all(row["value"] != "failed" for row in results["rows"]), results["rows"]
+
+
+# The side benchmarks that explain the figures above: each still runs on a tiny input.
+SIDE_BENCHMARKS = (
+    ("engine_bench.py", "--requests", "20", "--rounds", "2"),
+    ("batch_pipeline.py", "--count", "200"),
+    ("catalog_load.py", "100"),
+    ("audit_bench.py", "--count", "500"),
+)
+
+
+@pytest.mark.parametrize("script", SIDE_BENCHMARKS, ids=lambda s: s[0])
+def test_side_benchmark_runs(script, tmp_path):
+    env = {**os.environ, "FTREC_CACHE_DIR": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script[0]), *script[1:]],
+                          capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-2000:]
+    assert done.stdout.strip()
