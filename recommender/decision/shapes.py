@@ -145,7 +145,10 @@ def break_even_json(b: Optional[cost.BreakEven]) -> Optional[dict]:
 
 
 def _months(value: Optional[Decimal]) -> Optional[str]:
-    return None if value is None else format(value.quantize(Decimal("0.0001")), "f")
+    return None if value is None else format(value.quantize(_FOUR_PLACES), "f")
+
+
+_FOUR_PLACES = Decimal("0.0001")
 
 
 def dumps(decision: dict, indent: Optional[int] = 2) -> str:

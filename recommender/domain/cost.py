@@ -311,11 +311,7 @@ def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requ
                baseline: Optional[Baseline], hidden: Optional[Hidden] = None) -> Optional[BreakEven]:
     if baseline is None:
         return None
-    share, method = req.inference.input_share, "blended"
-    base_rate = _blend(baseline.input, baseline.output, share)
-    if base_rate is None and baseline.input is not None:
-        share, method = Decimal(1), "input_only"  # 002's method works on input rates alone
-        base_rate = baseline.input.usd
+    base_rate, share, method = _baseline_rate(baseline, req.inference.input_share)
     if base_rate is None:
         return BreakEven(baseline.label, reason=f"the catalog has no base input rate for {baseline.label}")
     tuned_rate = _tuned_rate(offering, req, share) if not offering.provisioned_throughput else None
@@ -346,6 +342,22 @@ def break_even(cost_training: Part, monthly: Part, offering: Offering, req: Requ
                          "per-token saving: no monthly saving", monthly_saving=monthly_saving, **figures)
     return BreakEven(baseline.label, base_rate, tuned_rate, months=repay_low / monthly_saving,
                      months_high=repay_high / monthly_saving, monthly_saving=monthly_saving, **figures)
+
+
+def _baseline_rate(baseline: Baseline, share: Decimal) -> tuple[Optional[Decimal], Decimal, str]:
+    """(the baseline's rate per 1M, the input share it is blended at, the method): the same for every
+    offering of a request."""
+    return _BASELINE_RATES.get((id(baseline), share), _blended_baseline, baseline, share, keep=baseline)
+
+
+def _blended_baseline(baseline: Baseline, share: Decimal) -> tuple[Optional[Decimal], Decimal, str]:
+    rate = _blend(baseline.input, baseline.output, share)
+    if rate is None and baseline.input is not None:
+        return baseline.input.usd, Decimal(1), "input_only"  # 002's method works on input rates alone
+    return rate, share, "blended"
+
+
+_BASELINE_RATES = Memo(1_000)
 
 
 def _tokens(amount: Decimal, saving_per_million: Decimal) -> int:
@@ -452,7 +464,7 @@ def compute(offering: Offering, req: Requirements, catalog: Catalog, method: str
     """The fine-tune's cost; EXTRA_MONTHLY lines (a hybrid's retrieval) are added to the monthly part.
     FIGURES, when given, are fine_tune_figures() for the same arguments, worked out already."""
     figures = figures or fine_tune_figures(offering, req, method, extra_monthly)
-    training, notes = training_part(offering, req, method)
+    training, notes = training_part(offering, req, method, volumes(req).job)
     monthly = monthly_part(offering, req)
     if extra_monthly:
         monthly = part((*monthly.lines, *extra_monthly))
