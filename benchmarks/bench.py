@@ -42,9 +42,10 @@ ENV = {**os.environ, "FTREC_AUDIT_LOG": os.devnull, "COLUMNS": "120"}
 FLAT_GROWTH = 0.10  # "flat": the larger batch's peak at most 10% above the smaller's
 
 SIZES = {  # what each mode measures
-    "quick": dict(cold_runs=2, batch=100, flat=(100, 300), catalogs=(50, 500), runs=1, points=100, audit=500),
+    "quick": dict(cold_runs=2, batch=100, flat=(100, 300), catalogs=(50, 500), runs=1, points=100, audit=500,
+                  floors=100),
     "normal": dict(cold_runs=10, batch=20_000, flat=(20_000, 100_000), catalogs=(2_000, 20_000), runs=3,
-                   points=1_000, audit=100_000),
+                   points=1_000, audit=100_000, floors=2_000),
 }
 SIZES["full"] = dict(SIZES["normal"], flat=(20_000, 100_000, 1_000_000))
 
@@ -122,6 +123,21 @@ def batch_run(work: Path, count: int, log: Path | None = None):
         if recorded != count:
             raise CommandFailed(f"batch of {count:,}: {recorded:,} decisions recorded")
     return result, count / result.seconds
+
+
+def floors(table: Table, work: Path, requests: int) -> None:
+    """What the parts of a batch decision no tuning of ftrec's own Python can shrink allow (floors.py)."""
+    rounds = 1 if requests < 1_000 else 3
+    argv = [sys.executable, str(ROOT / "benchmarks" / "floors.py"), "--requests", str(requests), "--rounds",
+            str(rounds), "--json"]
+    checked(run(argv, ENV, stdout_path=work / "floors.json"), "floors")
+    f = json.loads((work / "floors.json").read_text())
+    table.add("batch floor, --no-audit", f"≤ {f['floor_rate']:,.0f}/s", "", None,
+              f"2 validations {f['validate_us'] * 2:.0f} µs + rules engine {f['engine_us']:.0f} µs + JSON line "
+              f"{f['line_us']:.0f} µs a decision (floors.py); the whole decision now {f['whole_us']:.0f} µs", **f)
+    table.add("batch floor, recorded: the one writer", f"≤ {f['writer_rate']:,.0f}/s", "", None,
+              f"appending a {f['record_bytes'] / 1024:.0f} KB record: {f['append_wall_us']:.0f} µs "
+              f"({f['append_cpu_us']:.0f} µs CPU), deciding aside")
 
 
 def cpu_bound(count: int, result) -> str:
@@ -313,6 +329,7 @@ def measure(table: Table, mode: str) -> None:
         sections = (
             lambda: cold_start(table, sizes["cold_runs"]),
             lambda: flat(table, work, sizes["flat"], batch(table, work, sizes["batch"])),
+            lambda: floors(table, work, sizes["floors"]),
             lambda: catalog_scale(table, work, sizes["catalogs"], sizes["runs"]),
             lambda: sweep(table, sizes["runs"], sizes["points"]),
             lambda: audit_list(table, work, sizes["audit"]),

@@ -21,6 +21,8 @@ FIGURES = (
     "every one recorded",
     ": peak RSS, process tree",
     ": peak RSS vs ",
+    "batch floor, --no-audit",
+    "batch floor, recorded",
     "offerings: peak RSS",
     "recommend time, ",
     "sweep, ",
@@ -62,6 +64,7 @@ def test_quick_run_writes_each_row_as_json_with_its_target_and_verdict(quick_run
 # The side benchmarks that explain the figures above: each still runs on a tiny input.
 SIDE_BENCHMARKS = (
     ("engine_bench.py", "--requests", "20", "--rounds", "2"),
+    ("floors.py", "--requests", "30", "--rounds", "1"),
     ("batch_pipeline.py", "--count", "200"),
     ("catalog_load.py", "100"),
     ("audit_bench.py", "--count", "500"),
