@@ -287,51 +287,59 @@ def _check_shape(text: str, label: str) -> None:
 
     Walks the parser's events (C speed) counting the nodes each anchor expands to, so a file of a
     few lines that would expand to billions of nodes is refused at once; and tracks each mapping's
-    keys, because PyYAML silently keeps the last of two equal keys.
+    keys, because PyYAML silently keeps the last of two equal keys. (One loop, its names local: a
+    large catalog has a million events.)
     """
     open_nodes: list[list] = []  # [anchor, expanded node count, keys seen (mappings) or None, children]
     expanded: dict[str, int] = {}
     total = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        kind = type(event)
-        if kind in _NODE_STARTS:
-            _check_key(event, open_nodes, label)
-        if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            open_nodes.append([event.anchor, 1, set() if kind is yaml.MappingStartEvent else None, 0])
-            if len(open_nodes) > MAX_DEPTH:
-                raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
-            continue
-        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-            anchor, size, _, _ = open_nodes.pop()
-        elif kind is yaml.ScalarEvent:
-            anchor, size = event.anchor, 1
-        elif kind is yaml.AliasEvent:
-            anchor, size = None, expanded.get(event.anchor, 1)
-        else:
-            continue
-        if anchor:
-            expanded[anchor] = size
-        if open_nodes:
-            open_nodes[-1][1] += size
-            open_nodes[-1][3] += 1
-        else:
-            total += size
-        if size > MAX_NODES or total > MAX_NODES:
-            raise InputError(
-                f"expands to over {MAX_NODES:,} values through YAML aliases (an alias bomb?)",
-                file=label,
-            )
+    scalar, alias, mapping_start, sequence_start = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
+                                                    yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None:
+                break
+            kind = type(event)
+            if kind is scalar:
+                if open_nodes:
+                    _check_key(event, open_nodes[-1], label)
+                anchor, size = event.anchor, 1
+            elif kind is mapping_start or kind is sequence_start:  # as a key, not checked: only text keys are
+                open_nodes.append([event.anchor, 1, set() if kind is mapping_start else None, 0])
+                if len(open_nodes) > MAX_DEPTH:
+                    raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
+                continue
+            elif kind in ends:
+                anchor, size, _, _ = open_nodes.pop()
+            elif kind is alias:
+                anchor, size = None, expanded.get(event.anchor, 1)
+            else:
+                continue
+            if anchor:
+                expanded[anchor] = size
+            if open_nodes:
+                parent = open_nodes[-1]
+                parent[1] += size
+                parent[3] += 1
+            else:
+                total += size
+            if size > MAX_NODES or total > MAX_NODES:
+                raise InputError(
+                    f"expands to over {MAX_NODES:,} values through YAML aliases (an alias bomb?)",
+                    file=label,
+                )
+    finally:
+        loader.dispose()
 
 
-_NODE_STARTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
-
-
-def _check_key(event, open_nodes: list, label: str) -> None:
-    if not open_nodes:
-        return
-    keys, children = open_nodes[-1][2], open_nodes[-1][3]
-    if keys is None or children % 2 or type(event) is not yaml.ScalarEvent:
-        return  # not a mapping key, or a key that is not plain text
+def _check_key(event, parent: list, label: str) -> None:
+    """A scalar that is a key of its PARENT mapping: refused when the mapping has it already."""
+    keys, children = parent[2], parent[3]
+    if keys is None or children % 2:
+        return  # not in a mapping, or a value
     if event.value in keys and event.value != "<<":
         raise InputError(f"line {event.start_mark.line + 1}: duplicate key {event.value!r}", file=label)
     keys.add(event.value)
