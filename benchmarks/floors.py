@@ -125,7 +125,8 @@ def main() -> None:
                               floor_rate=CORES * 1e6 / floor, whole_rate=CORES * 1e6 / whole,
                               writer_rate=1e6 / append_wall)))
         return
-    print(f"{count:,} varied requests; {len(runs) / count:.2f} engine runs a decision; a record is {size / 1024:.1f} KB")
+    print(f"{count:,} varied requests; {len(runs) / count:.2f} engine runs a decision; "
+          f"a record is {size / 1024:.1f} KB")
     print("CPU µs a decision (best of {} rounds):".format(rounds))
     for name, value in (("validate (a batch does it twice)", validate), ("rules engine alone", engine_total),
                         ("the whole decision", decide), ("its JSON line", line),
@@ -133,7 +134,8 @@ def main() -> None:
                         ("appending it (the one writer), CPU", append_cpu), ("appending it, wall", append_wall)):
         print(f"  {name:40} {value:7.0f}")
     print(f"on {CORES} cores, the pipeline free:")
-    print(f"  --no-audit floor {floor:5.0f} µs: at most {CORES * 1e6 / floor:6,.0f}/s (target 5,000/s: 400 µs a decision)")
+    print(f"  --no-audit floor {floor:5.0f} µs: at most {CORES * 1e6 / floor:6,.0f}/s "
+          "(target 5,000/s: 400 µs a decision)")
     print(f"  --no-audit today {whole:5.0f} µs: at most {CORES * 1e6 / whole:6,.0f}/s")
     print(f"  recorded: the one writer appends at most {1e6 / append_wall:6,.0f}/s (target 4,000/s), deciding aside")
 

@@ -1,12 +1,11 @@
 """Loading catalog and rules: a changed file is seen at once, in this process and through the start-up cache."""
 
-import os
 import shutil
 
 from recommender.domain.catalog import load_catalog
 from recommender.engine.rules import load_rules
 
-from conftest import ROOT, run_cli
+from conftest import ROOT
 
 
 def _copy(tmp_path, name):

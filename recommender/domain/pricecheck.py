@@ -229,11 +229,11 @@ def context_facts(catalog: Catalog, today: date) -> dict:
         if len(_CONTEXT) > 64:
             _CONTEXT.clear()
         found = stale(catalog, today)
-        names = {f.price for f in found}
+        names, messages = {f.price for f in found}, {f.message for f in found}  # a few of each
         kinds = [shown for prefix, shown in _KINDS if any(name.startswith(prefix) for name in names)]
         _CONTEXT[key] = {
             "catalog.stale_kinds": _words(kinds),
-            "catalog.stale_oldest": min((message.split(" ")[2] for message in {f.message for f in found}), default=None),
+            "catalog.stale_oldest": min((message.split(" ")[2] for message in messages), default=None),
             "catalog.stale_refreshable": sum(_refreshable(catalog.offerings[f.offering], f.price) for f in found
                                              if f.price.startswith(_REFRESHABLE)),
             "catalog.retired_offerings": len(retired(catalog, today)),

@@ -6,7 +6,6 @@ problems or a replay differs; 2 bad input or usage (one line naming file, field 
 
 from __future__ import annotations
 
-import sys
 from typing import Optional
 
 from recommender.interfaces.cli.startup import fast_start

@@ -88,7 +88,7 @@ def run_recommendation(req, source: str, setup, when: date, fmt: str, top: Optio
             audit.append(decision, log)
         show_decision(decision, fmt, top, log, wide)
         del decision
-        gc.freeze()  # what deciding remembered (the catalog's views, its offerings' costs) lives as long as the process
+        gc.freeze()  # what deciding remembered (the catalog's views, its costs) lives as long as the process
 
 
 def show_decision(decision: dict, fmt: str, top: Optional[int], log: Optional[Path], wide: bool = False) -> None:
