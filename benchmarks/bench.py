@@ -134,7 +134,7 @@ def floors(table: Table, work: Path, requests: int) -> None:
     f = json.loads((work / "floors.json").read_text())
     table.add("batch floor, --no-audit", f"≤ {f['floor_rate']:,.0f}/s", "", None,
               f"2 validations {f['validate_us'] * 2:.0f} µs + rules engine {f['engine_us']:.0f} µs + JSON line "
-              f"{f['line_us']:.0f} µs a decision (floors.py); the whole decision now {f['whole_us']:.0f} µs", **f)
+              f"{f['line_us']:.0f} µs a decision (floors.py); all of a batch decision now {f['whole_us']:.0f} µs", **f)
     table.add("batch floor, recorded: the one writer", f"≤ {f['writer_rate']:,.0f}/s", "", None,
               f"appending a {f['record_bytes'] / 1024:.0f} KB record: {f['append_wall_us']:.0f} µs "
               f"({f['append_cpu_us']:.0f} µs CPU), deciding aside")
