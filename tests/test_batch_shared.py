@@ -3,6 +3,7 @@ when there is room, else inline; the records come ready for the log, so the pare
 
 import io
 import json
+import sys
 
 from conftest import TODAY, recorded
 
@@ -79,7 +80,7 @@ def test_forked_workers_hand_decisions_through_their_rings_or_inline_when_full(s
 def test_a_recorded_batch_is_never_parsed_by_the_parent(audit_log, monkeypatch):
     monkeypatch.setattr(cli_main, "_parsed", lambda line: (_ for _ in ()).throw(AssertionError("parsed")))
     printed = io.StringIO()
-    monkeypatch.setattr(cli_main.sys, "stdout", printed)
+    monkeypatch.setattr(sys, "stdout", printed)
     cli_main.recommend_batch(["-"], _setup(), TODAY, "json", None, audit_log, stdin=_stdin(3))
     decisions = [json.loads(line) for line in printed.getvalue().splitlines()]
     assert [d["source"] for d in decisions] == ["<stdin>:1", "<stdin>:2", "<stdin>:3"]
