@@ -40,3 +40,22 @@ def test_a_catalog_is_built_with_the_collector_paused_and_left_on_after(tmp_path
     monkeypatch.setenv("FTREC_CACHE", "off")  # built from the files, not read back from the start-up cache
     catalogs.load_catalog(tmp_path / "catalog")
     assert seen == [False] and gc.isenabled()
+
+
+def test_hidden_costs_are_kept_for_every_offering_of_a_large_catalog(catalog):
+    """A long-lived process (serve, a batch) deciding on a catalog of 20,000 offerings builds each
+    offering's hidden costs once, not again for every decision."""
+    from recommender.api import as_requirements
+    from recommender.domain import cost, hidden
+
+    template = next(o for o in catalog.offerings.values() if o.hidden_costs)
+    offerings = [template.model_copy(update={"id": f"{template.id}-{n}"}) for n in range(20_000)]
+    req, _ = as_requirements({})
+    project = cost.project_hidden_costs(catalog, req)
+    try:
+        first = [cost.hidden_costs(o, catalog, req, project) for o in offerings]
+        again = [cost.hidden_costs(o, catalog, req, project) for o in offerings]
+        assert all(a is b for a, b in zip(first, again))
+    finally:  # the copies are not kept alive for the tests after this one
+        hidden._OWN_HIDDEN.clear()
+        hidden._HIDDEN.clear()

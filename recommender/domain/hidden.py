@@ -74,9 +74,10 @@ def project_hidden_costs(catalog: Catalog, req: Requirements) -> tuple[HiddenIte
                                keep=catalog.hidden_costs)
 
 
-# The same items, and the same sums over them, for every request: each is built once.
-_HIDDEN = Memo(10_000)  # (project items, an offering's own) → their Hidden
-_OWN_HIDDEN = Memo(10_000)  # (offering, trainings a year) → its own items
+# The same items, and the same sums over them, for every request: each is built once (the two kept
+# per offering hold a large catalog's worth: a long-lived process does not rebuild them each decision).
+_HIDDEN = Memo(100_000)  # (project items, an offering's own) → their Hidden
+_OWN_HIDDEN = Memo(100_000)  # (offering, trainings a year) → its own items
 _PROJECT_HIDDEN = Memo(1_000)  # (the catalog's hidden costs, trainings a year) → the project's items
 
 
