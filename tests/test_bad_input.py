@@ -61,6 +61,12 @@ CASES = {
     "malformed yaml": (lambda t: ["recommend", write(t, "r.yaml", "training: {tokens: 5M\n")], "invalid YAML"),
     "malformed json": (lambda t: ["recommend", write(t, "r.json", '{"training": [}')], "r.json: line 1, column 15"),
     "alias bomb": (lambda t: ["recommend", write(t, "r.yaml", BOMB)], "alias bomb"),
+    # data that contains itself: walking it for escapes once never ended
+    "anchor inside itself": (lambda t: ["recommend", write(t, "r.yaml", 'needs: &x ["\\u0041", *x]\n')],
+                             "line 1, column 8: invalid YAML: an anchor used inside its own value"),
+    "catalog: anchor inside itself": (lambda t: ["recommend", TYPICAL, "--catalog",
+                                                 catalog_with(t, "x.yaml", "provider: &p {name: *p}\n")],
+                                      "x.yaml: line 1, column 11: invalid YAML: an anchor used inside its own value"),
     "deep nesting": (lambda t: ["recommend", write(t, "r.yaml", DEEP)], "nested deeper than 40 levels"),
     "deep json": (lambda t: ["recommend", write(t, "r.json", '{"a": ' + "[" * 5000 + "]" * 5000 + "}")], "r.json:"),
     "duplicate key": (lambda t: ["recommend", write(t, "r.yaml", "priority: cost\npriority: quality\n")], "line 2: duplicate key 'priority'"),

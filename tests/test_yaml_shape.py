@@ -1,7 +1,8 @@
 """The YAML shape check (domain/files.py) against PyYAML's own node tree: random flow-style documents,
 some nested past the depth limit, some with a key given twice in one mapping, some sharing a node
 through an anchor; the check refuses exactly those the tree shows too deep or with a repeated key,
-and passes the rest, whose data is then what PyYAML loads."""
+and passes the rest, whose data is then what PyYAML's stock safe loader builds. A node used inside
+its own value is refused, however it is nested."""
 
 import pytest
 import yaml
@@ -67,4 +68,14 @@ def test_the_check_refuses_what_the_tree_shows_too_deep_or_repeated(text):
         with pytest.raises(InputError):
             files.parse(text, "doc.yaml")
     else:
-        assert files.parse(text, "doc.yaml") == yaml.load(text, Loader=files._Loader)  # noqa: S506 - a safe loader
+        assert files.parse(text, "doc.yaml") == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - a safe loader
+
+
+@settings(max_examples=100, deadline=None)
+@given(_document(2).filter(lambda body: not _shape(yaml.compose(body, Loader=yaml.SafeLoader))[1]),
+       st.integers(0, 3), st.booleans())
+def test_a_node_inside_its_own_value_is_refused(body, depth, in_mapping):
+    inner = "{k: *self}" if in_mapping else "[*self]"
+    text = f"{{top: &self [{body}, {_chain(depth).replace('1', inner, 1)}]}}"
+    with pytest.raises(InputError, match="an anchor used inside its own value"):
+        files.parse(text, "doc.yaml")

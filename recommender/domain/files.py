@@ -40,6 +40,15 @@ class _Loader(_SafeLoader):
     and nothing else is a number. `010` (octal in YAML 1.1), `0x10`, `1:30` (sexagesimal 90 in 1.1),
     `1_000`, `.inf` and `.nan` stay text, which numeric fields refuse with the field path."""
 
+    def construct_document(self, node):
+        """The document built depth first: a node inside its own value (`a: &x [1, *x]`) is refused
+        with PyYAML's own error, where breadth first would build data that contains itself, which
+        nothing reading it could walk to the end of. (Depth first is also a third faster.)"""
+        try:
+            return self.construct_object(node, deep=True)
+        finally:
+            self.constructed_objects, self.recursive_objects, self.deep_construct = {}, {}, False
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
@@ -279,7 +288,11 @@ def _parse_yaml(text: str, label: str) -> Any:
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-    return f"{where}invalid YAML: {exc.problem or exc.context}"
+    problem = exc.problem or exc.context
+    return f"{where}invalid YAML: {_PLAINLY.get(problem, problem)}"
+
+
+_PLAINLY = {"found unconstructable recursive node": "an anchor used inside its own value (data that would contain itself)"}
 
 
 def _check_shape(text: str, label: str) -> None:
