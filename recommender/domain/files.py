@@ -75,8 +75,24 @@ def _construct_float(loader, node) -> Any:
     return text if exact and abs(exact.adjusted()) > 300 else float(text)
 
 
-_Loader.add_constructor(_INT, _construct_int)
-_Loader.add_constructor(_FLOAT, _construct_float)
+def _or_refused(construct, what: str):
+    """CONSTRUCT, refusing with the line a scalar it cannot read: `!!int 5x`, `!!bool maybe`, the date
+    `2026-13-45` (PyYAML's constructors raise plain ValueErrors and KeyErrors for these)."""
+    def constructed(loader, node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, ArithmeticError, KeyError):
+            raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not {what}",
+                                                    node.start_mark) from None
+    return constructed
+
+
+_Loader.add_constructor(_INT, _or_refused(_construct_int, "an integer"))
+_Loader.add_constructor(_FLOAT, _or_refused(_construct_float, "a number"))
+_Loader.add_constructor("tag:yaml.org,2002:bool", _or_refused(yaml.constructor.SafeConstructor.construct_yaml_bool,
+                                                             "true or false"))
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _or_refused(
+    yaml.constructor.SafeConstructor.construct_yaml_timestamp, "a real date or time"))
 
 
 def read_text(path: str | os.PathLike, label: str | None = None, max_bytes: int = MAX_BYTES) -> str:
