@@ -227,3 +227,32 @@ def test_processes_making_the_same_new_log_at_once_all_record(tmp_path):
                                      str(log)]) for n in range(6)]
         assert [w.wait(timeout=120) for w in workers] == [0] * 6
         assert len(recorded(log)) == 6
+
+
+# A valid request whose break-even needs more than 64 bits: a saving of a millionth of a dollar per 1M
+# tokens against a training of 10^18 tokens. orjson writes no such integer and reads one as a float.
+VANISHING_SAVING = """training: {tokens: 999999999999999, epochs: 1000, validation_tokens: 999999999999999}
+inference: {monthly_tokens: 1T, input_share: "0.000001"}
+needs: {merge_adapters: true, style_tone: true, output_format: true}
+task: {knowledge_churn: monthly, kind: multi_task, prompt_suffices: "no"}
+baseline: {input_per_m: "0.000001", output_per_m: "10"}
+"""
+
+def test_an_integer_past_64_bits_is_recorded_and_read_back_exactly(tmp_path, audit_log):
+    request = tmp_path / "vanishing.yaml"
+    request.write_text(VANISHING_SAVING)
+    done = run_cli("recommend", str(request), "--format", "json", *TODAY)
+    assert done.code == 0, done.err
+    printed = json.loads(done.out)
+    tokens = [r["break_even"]["tokens"] for r in printed["recommendations"] if r["break_even"]]
+    assert tokens and max(tokens) > 2**64
+    assert recorded(audit_log) == [printed]
+    shown = run_cli("audit", "show", printed["decision_id"], "--format", "json")
+    assert json.loads(shown.out) == printed
+    assert run_cli("audit", "verify").out.endswith("1 record, hash chain intact\n")
+    assert "identical" in run_cli("audit", "replay", printed["decision_id"]).out
+    shipped = tmp_path / "shipped.jsonl"
+    shipped.write_text(run_cli("audit", "export", "--format", "jsonl").out)
+    other = tmp_path / "other.sqlite3"
+    assert run_cli("audit", "import", str(shipped), "--audit-log", str(other)).code == 0
+    assert recorded(other) == [printed]

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-import orjson
 
 from recommender.domain.errors import EnvironmentProblem, InputError
+from recommender.domain.units import json_loads
 from recommender.records import chain, store
 from recommender.records.chain import RECORD_KEYS, record_problem  # noqa: F401 - part of the facade
 
@@ -153,8 +153,8 @@ def load_record(decision_id: str, override: Optional[str]) -> dict:
         print(f"warning: {path}: record {found} does not match its hash: it was changed after it was recorded "
               "(run `ftrec audit verify`)", file=sys.stderr)
     try:
-        record = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        record = json_loads(text)
+    except ValueError:  # not JSON
         record = None
     problem = record_problem(record)
     if problem:

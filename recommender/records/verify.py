@@ -15,8 +15,8 @@ import sqlite3
 from pathlib import Path
 from typing import Optional
 
-import orjson
 
+from recommender.domain.units import json_loads
 from recommender.records import chain, log
 
 
@@ -55,8 +55,8 @@ def _explain_gap(name: str, stored_previous: str, seen: dict, after: dict) -> st
 
 def _summary_problem(db: sqlite3.Connection, seq: int, decision_id: str, text: str, columns: list) -> Optional[str]:
     try:
-        record = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        record = json_loads(text)
+    except ValueError:
         return "its text is not JSON"
     problem = chain.record_problem(record)
     if problem:

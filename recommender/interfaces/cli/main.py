@@ -172,15 +172,10 @@ AUDIT_CHUNK = 64  # decisions per transaction in the log, and per write to stdou
 
 
 def _parsed(line) -> dict:
-    """A decision line back as data: orjson, or json for an integer past 64 bits."""
-    import orjson
+    """A decision line back as data, integers exact (units.json_loads)."""
+    from recommender.domain.units import json_loads
 
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        import json
-
-        return json.loads(bytes(line))
+    return json_loads(line)
 
 
 def _record_and_print(decided, first: int, last: int, fmt: str, top, append, recorded_before: int,
