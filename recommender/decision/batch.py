@@ -20,13 +20,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
-import orjson
 
 from recommender.decision import shared
 from recommender.domain import collector, files
 from recommender.domain.errors import EnvironmentProblem, InputError
 from recommender.domain.requirements import Requirements, requirements_from
-from recommender.domain.units import json_default
+from recommender.domain.units import json_bytes
 
 PARALLEL_FROM = 64  # below this, starting workers costs more than it saves
 CHUNK = 64  # inputs per task a worker takes
@@ -334,10 +333,7 @@ def _line(decision: dict, as_of) -> bytes:
     from recommender.decision.shapes import dumps
 
     if as_of is None:
-        try:
-            return orjson.dumps(decision, default=json_default) + b"\n"
-        except TypeError:  # an integer past 64 bits: dumps falls back to json
-            pass
+        return json_bytes(decision) + b"\n"
     return (stamped_line(dumps(decision, indent=None), as_of) + "\n").encode("utf-8", "surrogateescape")
 
 

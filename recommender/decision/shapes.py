@@ -5,15 +5,13 @@ Money is written as exact two-decimal strings, token counts as integers, rates a
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, Optional
 
-import orjson
 
 from recommender.domain import cost
 from recommender.domain.memo import Memo
-from recommender.domain.units import json_default
+from recommender.domain.units import json_bytes
 
 
 money = cost.usd
@@ -158,11 +156,5 @@ def dumps(decision: dict, indent: Optional[int] = 2) -> str:
 
 def dumps_bytes(decision: dict, indent: Optional[int] = 2) -> bytes:
     """dumps() as UTF-8, made once (a large catalog's decision is tens of megabytes: not copied into
-    text to be encoded again). orjson writes it; an integer beyond 64 bits (a break-even on a
-    vanishing saving) falls back to json."""
-    try:
-        return orjson.dumps(decision, default=json_default, option=orjson.OPT_INDENT_2 if indent else 0)
-    except TypeError:
-        separators = None if indent else (",", ":")
-        return json.dumps(decision, indent=indent, ensure_ascii=False, default=json_default,
-                          separators=separators).encode()
+    text to be encoded again), by units.json_bytes."""
+    return json_bytes(decision, indent=bool(indent))

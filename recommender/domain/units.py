@@ -75,6 +75,26 @@ def _month_number(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.1") if value < 10 else Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def json_bytes(data: Any, indent: bool = False, sort_keys: bool = False) -> bytes:
+    """DATA as UTF-8 JSON, compact or indented by two, decimals and dates as json_default writes them:
+    orjson, or json for an integer past 64 bits (a break-even on a vanishing saving), which orjson
+    cannot write; both give the same text. What neither can write (a lone surrogate) raises orjson's
+    TypeError."""
+    import orjson
+
+    try:
+        return orjson.dumps(data, default=json_default,
+                            option=(orjson.OPT_INDENT_2 if indent else 0) | (orjson.OPT_SORT_KEYS if sort_keys else 0))
+    except TypeError as problem:
+        import json
+
+        try:
+            return json.dumps(data, indent=2 if indent else None, separators=None if indent else (",", ":"),
+                              sort_keys=sort_keys, ensure_ascii=False, default=json_default).encode("utf-8")
+        except (TypeError, ValueError):
+            raise problem from None
+
+
 def json_loads(text) -> Any:
     """Decision JSON (bytes, text or a view of them) back to data, integers exact: orjson reads an
     integer past 64 bits (a break-even on a vanishing saving) as a float, so text holding a run of 19

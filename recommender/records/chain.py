@@ -13,12 +13,10 @@ breaks the chain at that record.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, Optional
 
-import orjson
 
-from recommender.domain.units import json_default
+from recommender.domain.units import json_bytes
 from recommender.domain.errors import InputError
 
 GENESIS = "0" * 64
@@ -30,14 +28,9 @@ RECORD_KEYS = ("decision_id", "created_at", "engine", "today", "source", "requir
 
 def canonical(record: dict, label: str = "decision record") -> bytes:
     try:
-        return orjson.dumps(record, default=json_default, option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONEncodeError as exc:  # an integer past 64 bits (json writes it), a lone surrogate, ...
-        problem = exc
-    try:
-        return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          default=json_default).encode("utf-8")
-    except (TypeError, ValueError):
-        raise InputError(f"cannot be stored: {problem}", file=label) from None
+        return json_bytes(record, sort_keys=True)
+    except TypeError as exc:  # a lone surrogate, ...
+        raise InputError(f"cannot be stored: {exc}", file=label) from None
 
 
 def link(previous_hash: str, canonical_text) -> str:

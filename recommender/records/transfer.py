@@ -15,15 +15,13 @@ same id with different content is refused, and then nothing is imported.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import IO, Iterator, Optional
 
-import orjson
 
 from recommender.domain import files
 from recommender.domain.errors import InputError
-from recommender.domain.units import json_loads
+from recommender.domain.units import json_bytes, json_loads
 from recommender.records import chain, log, store
 
 MAX_LINE = 16 * 1024 * 1024  # one decision record; real ones are tens of KB
@@ -33,18 +31,10 @@ def export_lines(path: Path) -> Iterator[bytes]:
     for _seq, decision_id, text, previous, digest, *_ in log.rows(path):
         record = json_loads(text)
         engine = record.get("engine") if isinstance(record.get("engine"), dict) else {}
-        yield _line({"decision_id": decision_id, "timestamp": record.get("created_at"), "path": "ftrec/recommend",
-                     "labels": {"app": "ftrec", "version": engine.get("version")},
-                     "input": record.get("requirements_given"), "result": record,
-                     "previous_hash": previous, "hash": digest})
-
-
-def _line(data: dict) -> bytes:
-    """DATA as one compact JSON line: orjson, or json for an integer past 64 bits."""
-    try:
-        return orjson.dumps(data) + b"\n"
-    except TypeError:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+        yield json_bytes({"decision_id": decision_id, "timestamp": record.get("created_at"), "path": "ftrec/recommend",
+                          "labels": {"app": "ftrec", "version": engine.get("version")},
+                          "input": record.get("requirements_given"), "result": record,
+                          "previous_hash": previous, "hash": digest}) + b"\n"
 
 
 def import_file(source: str, target: Path) -> tuple[int, int]:
