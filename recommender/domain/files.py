@@ -15,7 +15,7 @@ import stat
 from decimal import Decimal
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, Optional
 
 import yaml
 
@@ -289,8 +289,10 @@ def _encodes(text: str) -> bool:
 
 def _parse_yaml(text: str, label: str) -> Any:
     try:
-        _check_shape(text, label)
-        return _valid_unicode(yaml.load(text, Loader=_Loader), label, text)  # noqa: S506 - a safe loader
+        data = _read_checked(text, label)
+        if data is _NOT_PLAIN:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return _valid_unicode(data, label, text)
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -305,25 +307,43 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     problem = exc.problem or exc.context
+    if problem == "second occurrence" and exc.context_mark:  # "found duplicate anchor; first occurrence"
+        problem = f"an anchor given twice (first on line {exc.context_mark.line + 1})"
     return f"{where}invalid YAML: {_PLAINLY.get(problem, problem)}"
 
 
 _PLAINLY = {"found unconstructable recursive node": "an anchor used inside its own value (data that would contain itself)"}
 
 
-def _check_shape(text: str, label: str) -> None:
-    """Refuse deep nesting, alias bombs and duplicate keys before anything is built.
+_NOT_PLAIN = object()  # what _read_checked gives for a document PyYAML's loader must build
+# A plain scalar's tag → how it is built; any other tag (a merge key `<<`, `!!binary`, ...) goes to PyYAML's loader.
+_BUILT_HERE = {tag: _Loader.yaml_constructors[tag] for tag in (
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", _INT, _FLOAT, "tag:yaml.org,2002:timestamp")}
+_STR = "tag:yaml.org,2002:str"
+# A plain scalar starting with none of these is text whatever follows: no implicit resolver is tried.
+_RESOLVED_FIRST = frozenset(_Loader.yaml_implicit_resolvers) if None not in _Loader.yaml_implicit_resolvers else None
 
-    Walks the parser's events (C speed) counting the nodes each anchor expands to, so a file of a
-    few lines that would expand to billions of nodes is refused at once; and tracks each mapping's
-    keys, because PyYAML silently keeps the last of two equal keys. (One loop, its names local: a
-    large catalog has a million events.)
+
+def _read_checked(text: str, label: str) -> Any:
+    """The document, read once from the parser's events: deep nesting, alias bombs and duplicate keys
+    are refused before anything else is built, and a plain document (one, of untagged scalars, no
+    merge keys or collections as keys: every catalog and rules file) is built on the way, as PyYAML's
+    loader builds it: scalars resolved and constructed the same, an alias the very value of its
+    anchor. Any other document is checked to its end and gives _NOT_PLAIN: PyYAML's loader then
+    builds it, or refuses it with its own words.
+
+    Counts the nodes each anchor expands to, so a file of a few lines that would expand to billions
+    of nodes is refused at once; tracks each mapping's keys, because PyYAML silently keeps the last
+    of two equal keys. (One loop, its names local: a large catalog has a million events.)
     """
-    open_nodes: list[list] = []  # [anchor, expanded node count, keys seen (mappings) or None, children]
+    open_nodes: list[list] = []  # [anchor, expanded node count, keys seen (mappings) or None, children, built, key]
     expanded: dict[str, int] = {}
-    total = 0
-    scalar, alias, mapping_start, sequence_start = (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
-                                                    yaml.SequenceStartEvent)
+    anchored: dict[str, Any] = {}  # what each anchor's node was built as; _NOT_PLAIN while it is open
+    total = documents = 0
+    built: Any = None
+    building = True
+    scalar, alias, mapping_start, sequence_start, document_start = (
+        yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.DocumentStartEvent)
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     loader = _Loader(text)
     try:
@@ -336,16 +356,37 @@ def _check_shape(text: str, label: str) -> None:
                 if open_nodes:
                     _check_key(event, open_nodes[-1], label)
                 anchor, size = event.anchor, 1
+                if building:
+                    value = _scalar(loader, event)
+                    building = value is not _NOT_PLAIN and _attach(open_nodes, value) and _anchor(anchored, anchor, value)
+                    if building and not open_nodes:
+                        built = value
             elif kind is mapping_start or kind is sequence_start:  # as a key, not checked: only text keys are
-                open_nodes.append([event.anchor, 1, set() if kind is mapping_start else None, 0])
+                container = {} if kind is mapping_start else []
+                if building:
+                    building = (event.tag is None and _attach(open_nodes, container)
+                                and _anchor(anchored, event.anchor, _NOT_PLAIN))
+                    if building and not open_nodes:
+                        built = container
+                open_nodes.append([event.anchor, 1, set() if kind is mapping_start else None, 0, container, None])
                 if len(open_nodes) > MAX_DEPTH:
                     raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
                 continue
             elif kind in ends:
-                anchor, size, _, _ = open_nodes.pop()
+                anchor, size, _, _, container, _ = open_nodes.pop()
+                if anchor:
+                    anchored[anchor] = container
             elif kind is alias:
                 anchor, size = None, expanded.get(event.anchor, 1)
+                if building:  # an alias to an anchor still open (data inside itself) or to none: PyYAML refuses
+                    value = anchored.get(event.anchor, _NOT_PLAIN)
+                    building = value is not _NOT_PLAIN and _attach(open_nodes, value)
+                    if building and not open_nodes:
+                        built = value
             else:
+                if kind is document_start:
+                    documents += 1
+                    building = building and documents == 1  # several: PyYAML's loader refuses them
                 continue
             if anchor:
                 expanded[anchor] = size
@@ -362,6 +403,55 @@ def _check_shape(text: str, label: str) -> None:
                 )
     finally:
         loader.dispose()
+    return built if building else _NOT_PLAIN
+
+
+def _anchor(anchored: dict, anchor: Optional[str], value: Any) -> bool:
+    """VALUE kept under ANCHOR; False for an anchor given twice, which PyYAML refuses."""
+    if anchor is None:
+        return True
+    if anchor in anchored:
+        return False
+    anchored[anchor] = value
+    return True
+
+
+def _scalar(loader, event) -> Any:
+    """A scalar event's value as PyYAML's loader builds it, or _NOT_PLAIN (tagged, a merge key, one it
+    cannot read: `2026-13-45`)."""
+    if event.tag is not None:
+        return _NOT_PLAIN
+    value = event.value
+    plain = event.implicit[0]
+    if not plain or (_RESOLVED_FIRST is not None and value and value[0] not in _RESOLVED_FIRST):
+        return value
+    tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag == _STR:
+        return value
+    construct = _BUILT_HERE.get(tag)
+    if construct is None:
+        return _NOT_PLAIN
+    try:
+        return construct(loader, yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style))
+    except yaml.constructor.ConstructorError:  # refused by PyYAML's loader, after the whole shape is checked
+        return _NOT_PLAIN
+
+
+def _attach(open_nodes: list, value: Any) -> bool:
+    """VALUE put in the collection open around it (a key kept until its value comes); False for a
+    collection as a mapping's key, which only PyYAML's loader builds (and refuses)."""
+    if not open_nodes:
+        return True
+    parent = open_nodes[-1]
+    if parent[2] is None:
+        parent[4].append(value)
+    elif parent[3] % 2:
+        parent[4][parent[5]] = value
+    elif isinstance(value, (dict, list)):
+        return False
+    else:
+        parent[5] = value
+    return True
 
 
 def _check_key(event, parent: list, label: str) -> None:
