@@ -15,7 +15,7 @@ import stat
 from decimal import Decimal
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator, Optional
+from typing import IO, Any, Iterator
 
 import yaml
 
@@ -406,7 +406,7 @@ def _read_checked(text: str, label: str) -> Any:
     return built if building else _NOT_PLAIN
 
 
-def _anchor(anchored: dict, anchor: Optional[str], value: Any) -> bool:
+def _anchor(anchored: dict, anchor: str | None, value: Any) -> bool:
     """VALUE kept under ANCHOR; False for an anchor given twice, which PyYAML refuses."""
     if anchor is None:
         return True
