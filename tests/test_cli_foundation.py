@@ -233,6 +233,44 @@ def test_the_program_ends_at_once_with_its_output_flushed_and_its_exit_code(tmp_
     assert run_cli("audit", "list", env=env).out.count("\n") >= 1
 
 
+SWEEP_ON_WORKERS = ["sweep", str(TYPICAL), "--vary", "inference.monthly_tokens=100K..1B:300:log", "--format", "json",
+                    "--today", "2026-12-01"]  # 300 points: forked workers (batch.PARALLEL_FROM)
+_AFTER_A_SWEEP = """
+import atexit, os, sys, multiprocessing
+from recommender.interfaces.cli import entry
+from recommender.interfaces.cli.main import main
+sys.argv = ["ftrec", *{argv!r}]
+sys.stdout = open(os.devnull, "w")
+{before}
+try:
+    main()
+except SystemExit:
+    pass
+print(entry._cleanups_pending(), "multiprocessing" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("before, pending", [
+    ("", False),  # the workers joined, multiprocessing's exit handler the only one: it is run, then out at once
+    ("atexit.register(print, 'bye', file=sys.stderr)", True),  # another exit handler: the usual exit runs it
+    ("child = multiprocessing.get_context('fork').Process(target=__import__('time').sleep, args=(5,)); child.start()",
+     True),  # a worker still alive
+])
+def test_a_command_that_ran_workers_ends_at_once_only_when_nothing_is_left_to_do(before, pending):
+    code = _AFTER_A_SWEEP.format(argv=SWEEP_ON_WORKERS, before=before)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == f"{pending} True"
+
+
+def test_a_sweep_on_workers_ends_with_its_output_whole(tmp_path):
+    """The sweep's JSON through `ftrec` (entry.run, out at once) is what `main` prints in this process."""
+    done = subprocess.run([sys.executable, "-m", "recommender", *SWEEP_ON_WORKERS], cwd=tmp_path, capture_output=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(run_cli(*SWEEP_ON_WORKERS).out)
+
+
 @pytest.mark.parametrize("args, quick", [
     (["recommend", "a.yaml"], ("a.yaml", False)), (["recommend", "a.yaml", "--no-audit"], ("a.yaml", True)),
     (["recommend", "--no-audit", "a.yaml"], ("a.yaml", True)), (["recommend", "a.yaml", "b.yaml"], None),
