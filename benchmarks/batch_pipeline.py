@@ -26,7 +26,8 @@ def canned_decide(real):
 
         if not first:
             first["decision"] = real(req, setup, today, source)
-        return dict(first["decision"], decision_id=new_decision_id(), source=source)
+        decision_id, created_at = new_decision_id()
+        return dict(first["decision"], decision_id=decision_id, created_at=created_at, source=source)
 
     return decide
 

@@ -66,12 +66,13 @@ SIDE_BENCHMARKS = (
     ("engine_bench.py", "--requests", "20", "--rounds", "2"),
     ("floors.py", "--requests", "30", "--rounds", "1"),
     ("batch_pipeline.py", "--count", "200"),
+    ("batch_pipeline.py", "--count", "200", "--log"),
     ("catalog_load.py", "100"),
     ("audit_bench.py", "--count", "500"),
 )
 
 
-@pytest.mark.parametrize("script", SIDE_BENCHMARKS, ids=lambda s: s[0])
+@pytest.mark.parametrize("script", SIDE_BENCHMARKS, ids=lambda s: " ".join((s[0], *s[3:])))
 def test_side_benchmark_runs(script, tmp_path):
     env = {**os.environ, "FTREC_CACHE_DIR": str(tmp_path / "cache"), "XDG_DATA_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script[0]), *script[1:]],
