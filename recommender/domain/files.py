@@ -340,7 +340,7 @@ def _read_checked(text: str, label: str) -> Any:
     expanded: dict[str, int] = {}
     anchored: dict[str, Any] = {}  # what each anchor's node was built as; _NOT_PLAIN while it is open
     total = documents = 0
-    built: Any = None
+    root: list = []  # the document's value, once built
     building = True
     scalar, alias, mapping_start, sequence_start, document_start = (
         yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.DocumentStartEvent)
@@ -358,16 +358,13 @@ def _read_checked(text: str, label: str) -> Any:
                 anchor, size = event.anchor, 1
                 if building:
                     value = _scalar(loader, event)
-                    building = value is not _NOT_PLAIN and _attach(open_nodes, value) and _anchor(anchored, anchor, value)
-                    if building and not open_nodes:
-                        built = value
+                    building = (value is not _NOT_PLAIN and _attach(open_nodes, root, value)
+                                and _anchor(anchored, anchor, value))
             elif kind is mapping_start or kind is sequence_start:  # as a key, not checked: only text keys are
                 container = {} if kind is mapping_start else []
                 if building:
-                    building = (event.tag is None and _attach(open_nodes, container)
+                    building = (event.tag is None and _attach(open_nodes, root, container)
                                 and _anchor(anchored, event.anchor, _NOT_PLAIN))
-                    if building and not open_nodes:
-                        built = container
                 open_nodes.append([event.anchor, 1, set() if kind is mapping_start else None, 0, container, None])
                 if len(open_nodes) > MAX_DEPTH:
                     raise InputError(f"nested deeper than {MAX_DEPTH} levels", file=label)
@@ -380,9 +377,7 @@ def _read_checked(text: str, label: str) -> Any:
                 anchor, size = None, expanded.get(event.anchor, 1)
                 if building:  # an alias to an anchor still open (data inside itself) or to none: PyYAML refuses
                     value = anchored.get(event.anchor, _NOT_PLAIN)
-                    building = value is not _NOT_PLAIN and _attach(open_nodes, value)
-                    if building and not open_nodes:
-                        built = value
+                    building = value is not _NOT_PLAIN and _attach(open_nodes, root, value)
             else:
                 if kind is document_start:
                     documents += 1
@@ -403,7 +398,9 @@ def _read_checked(text: str, label: str) -> Any:
                 )
     finally:
         loader.dispose()
-    return built if building else _NOT_PLAIN
+    if not building:
+        return _NOT_PLAIN
+    return root[0] if root else None
 
 
 def _anchor(anchored: dict, anchor: str | None, value: Any) -> bool:
@@ -437,10 +434,11 @@ def _scalar(loader, event) -> Any:
         return _NOT_PLAIN
 
 
-def _attach(open_nodes: list, value: Any) -> bool:
-    """VALUE put in the collection open around it (a key kept until its value comes); False for a
-    collection as a mapping's key, which only PyYAML's loader builds (and refuses)."""
+def _attach(open_nodes: list, root: list, value: Any) -> bool:
+    """VALUE put in the collection open around it (a key kept until its value comes), or in ROOT; False
+    for a collection as a mapping's key, which only PyYAML's loader builds (and refuses)."""
     if not open_nodes:
+        root.append(value)
         return True
     parent = open_nodes[-1]
     if parent[2] is None:

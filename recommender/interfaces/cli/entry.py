@@ -89,14 +89,14 @@ def _cleanups_pending() -> bool:
     if threading.active_count() > 1 or any(name in sys.modules for name in ("concurrent.futures", "sqlite3", "logging")):
         return True
     if "multiprocessing" in sys.modules:
-        return not _workers_done(handlers)
+        return not _multiprocessing_closed(handlers)
     return bool(handlers)
 
 
-def _workers_done(handlers: int) -> bool:
-    """Whether a command that ran worker processes (a sweep, a batch) has them all joined, with
-    multiprocessing's exit handler the only one registered: that handler is then run here, and the
-    process may end at once (tearing the interpreter down took a 1,000-point sweep a tenth of its time)."""
+def _multiprocessing_closed(handlers: int) -> bool:
+    """For a command that ran worker processes (a sweep, a batch): when every worker is joined and
+    multiprocessing's exit handler is the only one registered, that handler is run now and the process
+    may end at once (True); tearing the interpreter down took a 1,000-point sweep a tenth of its time."""
     import atexit
     import multiprocessing
 
