@@ -185,14 +185,13 @@ def test_a_document_built_as_it_is_checked_is_what_pyyaml_builds(text):
     assert _typed(files.parse(text, "doc.yaml")) == _typed(loaded)
 
 
-def test_catalog_and_rules_files_are_built_as_they_are_checked(tmp_path):
+def test_catalog_and_rules_files_are_built_as_they_are_checked(tmp_path, monkeypatch):
     """The files ftrec reads most (and a generated catalog's, which share lists through anchors) never
     go through PyYAML's slower loader."""
-    import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root / "benchmarks"))
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
     import bench_inputs
 
     bench_inputs.write_catalog(tmp_path, 60)
